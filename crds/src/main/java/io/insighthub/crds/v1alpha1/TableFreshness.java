@@ -1,0 +1,29 @@
+package io.insighthub.crds.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Freshness of one warehouse table, from the latest watermark its loader published. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TableFreshness {
+  @JsonPropertyDescription("Table, as SCHEMA.TABLE.")
+  public String table;
+
+  @JsonPropertyDescription("Newest event time loaded into the table (RFC 3339).")
+  public String maxEventTime;
+
+  @JsonPropertyDescription("Seconds between now and maxEventTime when status was written.")
+  public Long lagSeconds;
+
+  @JsonPropertyDescription("SLA in seconds this table is held to.")
+  public Long slaSeconds;
+
+  @JsonPropertyDescription("When the loader last committed a batch to this table (RFC 3339).")
+  public String lastLoadTime;
+
+  @JsonPropertyDescription("Rows loaded in the last reporting interval.")
+  public Long rowsLastInterval;
+
+  @JsonPropertyDescription("Whether lagSeconds is within slaSeconds.")
+  public Boolean withinSla;
+}
