@@ -87,6 +87,23 @@ class KubectlIT {
     assertThat(slot).contains("Immutable");
   }
 
+  @Test
+  void chartLintsAndShipsTheCrds(KubeApiServer server) {
+    CommandResult lint = server.helm("lint", "charts/insighthub-operator").orThrow();
+    assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed");
+
+    String rendered =
+        server
+            .helm("template", "insighthub", "charts/insighthub-operator", "--include-crds")
+            .orThrow()
+            .stdout();
+    assertThat(rendered)
+        .contains("name: \"pipelines.data.insighthub.io\"")
+        .contains("name: \"cdcsources.data.insighthub.io\"")
+        .contains("name: \"qualityrules.data.insighthub.io\"")
+        .contains("name: \"backfills.data.insighthub.io\"");
+  }
+
   private static long sampleDocuments(Path repoRoot) throws IOException {
     try (Stream<Path> files = Files.list(repoRoot.resolve("samples"))) {
       long count = 0;
