@@ -1,0 +1,12 @@
+package io.insighthub.workers;
+
+import java.util.List;
+
+/** The stages this executable offers; each stage package contributes its subcommand here. */
+final class Subcommands {
+  private Subcommands() {}
+
+  static List<Subcommand> all() {
+    return List.of();
+  }
+}
