@@ -3,6 +3,8 @@ package io.insighthub.e2e.kube;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsOrBool;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -145,12 +147,39 @@ public final class KubeApiServer implements AutoCloseable {
       try (Stream<Path> files = Files.list(out)) {
         List<CustomResourceDefinition> crds = new ArrayList<>();
         for (Path file : files.sorted().toList()) {
-          crds.add(load(file));
+          CustomResourceDefinition crd = load(file);
+          crd.getSpec()
+              .getVersions()
+              .forEach(v -> freeFormMaps(v.getSchema().getOpenAPIV3Schema()));
+          crds.add(crd);
         }
         apply(crds);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Strimzi declares free-form maps such as {@code spec.config} as {@code Map<String, Object>};
+   * Strimzi's own CRDs give them {@code x-kubernetes-preserve-unknown-fields}, while fabric8's
+   * generator types their values as objects, which would reject {@code retention.ms: 3600000}.
+   */
+  private static void freeFormMaps(JSONSchemaProps schema) {
+    if (schema == null) {
+      return;
+    }
+    JSONSchemaPropsOrBool additional = schema.getAdditionalProperties();
+    if (additional != null
+        && additional.getSchema() != null
+        && "object".equals(additional.getSchema().getType())
+        && additional.getSchema().getProperties().isEmpty()) {
+      schema.setAdditionalProperties(null);
+      schema.setXKubernetesPreserveUnknownFields(true);
+    }
+    schema.getProperties().values().forEach(KubeApiServer::freeFormMaps);
+    if (schema.getItems() != null) {
+      freeFormMaps(schema.getItems().getSchema());
     }
   }
 
