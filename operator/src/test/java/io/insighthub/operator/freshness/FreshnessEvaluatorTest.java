@@ -1,0 +1,120 @@
+package io.insighthub.operator.freshness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.insighthub.crds.worker.Watermark;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The FreshnessSLAMet verdict for each situation a data engineer needs told apart. */
+class FreshnessEvaluatorTest {
+  private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+  private static final Instant CREATED = NOW.minus(Duration.ofHours(1));
+  private static final Duration SLA = Duration.ofMinutes(2);
+
+  @Test
+  void freshTablesMeetTheSlaAndNameTheStalest() {
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(
+            Map.of("VALIDATED.ORDERS", SLA, "CURATED.SESSIONS", SLA),
+            Map.of(
+                "VALIDATED.ORDERS", mark("VALIDATED.ORDERS", 43, 5),
+                "CURATED.SESSIONS", mark("CURATED.SESSIONS", 10, 2)),
+            CREATED,
+            NOW);
+
+    assertThat(report.met()).isEqualTo("True");
+    assertThat(report.reason()).isEqualTo("WithinSla");
+    assertThat(report.message())
+        .isEqualTo("VALIDATED.ORDERS: lag 43s within SLA 2m (stalest of 2 tables)");
+    assertThat(report.worstLag()).isEqualTo("43s");
+    assertThat(report.sla()).isEqualTo("2m");
+    assertThat(report.tables())
+        .extracting(t -> t.table, t -> t.lagSeconds, t -> t.slaSeconds, t -> t.withinSla)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("CURATED.SESSIONS", 10L, 120L, true),
+            org.assertj.core.groups.Tuple.tuple("VALIDATED.ORDERS", 43L, 120L, true));
+  }
+
+  @Test
+  void lagBeyondTheSlaTurnsItFalseNamingTheTable() {
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(
+            Map.of("VALIDATED.ORDERS", SLA),
+            Map.of("VALIDATED.ORDERS", mark("VALIDATED.ORDERS", 185, 3)),
+            CREATED,
+            NOW);
+
+    assertThat(report.met()).isEqualTo("False");
+    assertThat(report.reason()).isEqualTo("LagExceedsSla");
+    assertThat(report.message()).isEqualTo("VALIDATED.ORDERS: lag 3m5s exceeds SLA 2m");
+  }
+
+  @Test
+  void aLoaderThatStoppedCommittingIsStalledEvenIfItsLastDataWasFresh() {
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(
+            Map.of("VALIDATED.INVOICES", SLA),
+            Map.of("VALIDATED.INVOICES", mark("VALIDATED.INVOICES", 200, 190)),
+            CREATED,
+            NOW);
+
+    assertThat(report.reason()).isEqualTo("LoaderStalled");
+    assertThat(report.message())
+        .isEqualTo("VALIDATED.INVOICES: last load 3m10s ago, beyond SLA 2m");
+  }
+
+  @Test
+  void aTableThatNeverReportedIsAwaitedForOneSlaThenMissing() {
+    Map<String, Duration> slas = Map.of("VALIDATED.ACCOUNTS", SLA);
+
+    FreshnessReport young = FreshnessEvaluator.evaluate(slas, Map.of(), NOW.minusSeconds(30), NOW);
+    FreshnessReport old = FreshnessEvaluator.evaluate(slas, Map.of(), CREATED, NOW);
+
+    assertThat(young.met()).isEqualTo("Unknown");
+    assertThat(young.reason()).isEqualTo("AwaitingFirstLoad");
+    assertThat(old.met()).isEqualTo("False");
+    assertThat(old.reason()).isEqualTo("NoWatermark");
+    assertThat(old.message())
+        .isEqualTo(
+            "VALIDATED.ACCOUNTS: no load reported within SLA 2m (loader stalled or connector down)");
+  }
+
+  @Test
+  void theMostSevereProblemGivesTheReasonAndAllAreListed() {
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(
+            Map.of("A.LAGGING", SLA, "B.MISSING", SLA, "C.FRESH", SLA),
+            Map.of("A.LAGGING", mark("A.LAGGING", 300, 1), "C.FRESH", mark("C.FRESH", 1, 1)),
+            CREATED,
+            NOW);
+
+    assertThat(report.reason()).isEqualTo("NoWatermark");
+    assertThat(report.message())
+        .contains("A.LAGGING: lag 5m exceeds SLA 2m")
+        .contains("B.MISSING: no load reported")
+        .doesNotContain("C.FRESH");
+    assertThat(report.worstLag()).isEqualTo("5m");
+  }
+
+  @Test
+  void humanDurationsReadLikeTheSpec() {
+    assertThat(FreshnessEvaluator.human(Duration.ofSeconds(59))).isEqualTo("59s");
+    assertThat(FreshnessEvaluator.human(Duration.ofSeconds(120))).isEqualTo("2m");
+    assertThat(FreshnessEvaluator.human(Duration.ofSeconds(125))).isEqualTo("2m5s");
+    assertThat(FreshnessEvaluator.human(Duration.ofMinutes(90))).isEqualTo("1h30m");
+  }
+
+  private static Watermark mark(String table, long lagSeconds, long loadedSecondsAgo) {
+    return new Watermark(
+        "analytics",
+        "orders",
+        table,
+        NOW.minusSeconds(lagSeconds),
+        NOW.minusSeconds(loadedSecondsAgo),
+        100,
+        0);
+  }
+}
