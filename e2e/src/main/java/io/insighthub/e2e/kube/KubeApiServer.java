@@ -151,7 +151,10 @@ public final class KubeApiServer implements AutoCloseable {
           crd.getSpec()
               .getVersions()
               .forEach(v -> freeFormMaps(v.getSchema().getOpenAPIV3Schema()));
-          crds.add(crd);
+          if (owned || !installed(crd)) {
+            // On an existing cluster, a real Strimzi installation's CRDs are left alone.
+            crds.add(crd);
+          }
         }
         apply(crds);
       }
@@ -181,6 +184,16 @@ public final class KubeApiServer implements AutoCloseable {
     if (schema.getItems() != null) {
       freeFormMaps(schema.getItems().getSchema());
     }
+  }
+
+  private boolean installed(CustomResourceDefinition crd) {
+    return client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
+            .get()
+        != null;
   }
 
   private void apply(List<CustomResourceDefinition> crds) {
