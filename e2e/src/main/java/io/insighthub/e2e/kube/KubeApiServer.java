@@ -3,6 +3,8 @@ package io.insighthub.e2e.kube;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsOrBool;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -145,12 +147,42 @@ public final class KubeApiServer implements AutoCloseable {
       try (Stream<Path> files = Files.list(out)) {
         List<CustomResourceDefinition> crds = new ArrayList<>();
         for (Path file : files.sorted().toList()) {
-          crds.add(load(file));
+          CustomResourceDefinition crd = load(file);
+          crd.getSpec()
+              .getVersions()
+              .forEach(v -> preserveMapValues(v.getSchema().getOpenAPIV3Schema()));
+          crds.add(crd);
         }
         apply(crds);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The generator renders Strimzi's free-form {@code Map<String, Object>} fields (a KafkaTopic's or
+   * KafkaConnector's {@code config}) as maps of objects, which rejects {@code retention.ms: 1000};
+   * Strimzi's published CRDs declare them {@code x-kubernetes-preserve-unknown-fields}, as here.
+   */
+  private static void preserveMapValues(JSONSchemaProps schema) {
+    if (schema == null) {
+      return;
+    }
+    JSONSchemaPropsOrBool additional = schema.getAdditionalProperties();
+    if (additional != null
+        && additional.getSchema() != null
+        && "object".equals(additional.getSchema().getType())
+        && (additional.getSchema().getProperties() == null
+            || additional.getSchema().getProperties().isEmpty())) {
+      schema.setAdditionalProperties(null);
+      schema.setXKubernetesPreserveUnknownFields(true);
+    }
+    if (schema.getProperties() != null) {
+      schema.getProperties().values().forEach(KubeApiServer::preserveMapValues);
+    }
+    if (schema.getItems() != null) {
+      preserveMapValues(schema.getItems().getSchema());
     }
   }
 
