@@ -1,7 +1,5 @@
 package io.insighthub.operator.pipeline;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.insighthub.crds.CrdConstants;
@@ -12,6 +10,8 @@ import io.insighthub.crds.v1alpha1.QualityRule;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.ChildEvents;
 import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.common.StatusUpdates;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -77,7 +77,6 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
   static final Duration RECHECK_REFERENCES = Duration.ofMinutes(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(PipelineReconciler.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final OperatorConfig config;
   private final Clock clock;
@@ -117,7 +116,7 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
   public UpdateControl<Pipeline> reconcile(Pipeline pipeline, Context<Pipeline> context) {
     var references = new PipelineReferences(context.getClient(), config);
     CdcSource cdcSource = references.cdcSource(pipeline).orElse(null);
-    Optional<PipelineReferences.Problem> problem = references.check(pipeline, cdcSource);
+    Optional<ReferenceProblem> problem = references.check(pipeline, cdcSource);
     if (problem.isPresent()) {
       LOG.info(
           "Pipeline {}/{} not rendered: {}",
@@ -145,22 +144,13 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
     return patchStatusIfChanged(pipeline, status, context);
   }
 
-  /** A status-only patch of a fresh object, or nothing when the status is unchanged. */
+  /** A status-only patch, or nothing when the status is unchanged. */
   private static UpdateControl<Pipeline> patchStatusIfChanged(
       Pipeline pipeline, PipelineStatus status, Context<Pipeline> context) {
-    if (pipeline.getStatus() != null
-        && JSON.valueToTree(pipeline.getStatus()).equals(JSON.valueToTree(status))) {
-      return UpdateControl.noUpdate();
+    if (!StatusUpdates.unchanged(pipeline.getStatus(), status)) {
+      warnOnNewProblem(pipeline, status, context);
     }
-    warnOnNewProblem(pipeline, status, context);
-    Pipeline patch = new Pipeline();
-    patch.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(pipeline.getMetadata().getName())
-            .withNamespace(pipeline.getMetadata().getNamespace())
-            .build());
-    patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    return StatusUpdates.patchIfChanged(pipeline, status, Pipeline::new);
   }
 
   /** One Warning Event when Ready turns False for a new reason, not one per retry. */

@@ -1,12 +1,14 @@
 package io.insighthub.operator.pipeline;
 
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.SecretKeyRef;
 import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.common.SecretReferences;
 import io.strimzi.api.kafka.model.kafka.Kafka;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,14 +19,6 @@ import java.util.Optional;
 public final class PipelineReferences {
   private final KubernetesClient client;
   private final OperatorConfig config;
-
-  /**
-   * A reference that cannot be resolved.
-   *
-   * @param reason CamelCase reason of the Ready condition
-   * @param message names the missing object and the field that references it
-   */
-  public record Problem(String reason, String message) {}
 
   public PipelineReferences(KubernetesClient client, OperatorConfig config) {
     this.client = client;
@@ -46,12 +40,12 @@ public final class PipelineReferences {
   }
 
   /** The first unresolvable reference, if any. */
-  public Optional<Problem> check(Pipeline pipeline, CdcSource cdcSource) {
+  public Optional<ReferenceProblem> check(Pipeline pipeline, CdcSource cdcSource) {
     String ns = pipeline.getMetadata().getNamespace();
     String cluster = ResolvedPipeline.kafkaCluster(pipeline, config);
     if (cluster == null) {
       return Optional.of(
-          new Problem(
+          new ReferenceProblem(
               "KafkaClusterNotConfigured",
               "No Kafka cluster for the topics: set spec.kafka.cluster, or configure the"
                   + " operator's default with INSIGHTHUB_KAFKA_CLUSTER"));
@@ -62,7 +56,7 @@ public final class PipelineReferences {
               ? "spec.kafka.cluster"
               : "the operator's default INSIGHTHUB_KAFKA_CLUSTER";
       return Optional.of(
-          new Problem(
+          new ReferenceProblem(
               "KafkaClusterNotFound",
               "Kafka cluster "
                   + cluster
@@ -75,7 +69,7 @@ public final class PipelineReferences {
     var cdc = pipeline.getSpec().source.cdc;
     if (cdc != null && cdcSource == null) {
       return Optional.of(
-          new Problem(
+          new ReferenceProblem(
               "CdcSourceNotFound",
               "CdcSource "
                   + cdc.sourceRef.name
@@ -84,13 +78,13 @@ public final class PipelineReferences {
     }
     var spec = pipeline.getSpec();
     if (spec.sink != null) {
-      Optional<Problem> p =
+      Optional<ReferenceProblem> p =
           secret(ns, spec.sink.connectionSecretRef, "spec.sink.connectionSecretRef");
       if (p.isPresent()) {
         return p;
       }
     } else if (cdcSource != null && !spec.transforms.isEmpty()) {
-      Optional<Problem> p =
+      Optional<ReferenceProblem> p =
           secret(
               ns,
               cdcSource.getSpec().sink.connectionSecretRef,
@@ -102,7 +96,7 @@ public final class PipelineReferences {
     if (spec.pii != null && spec.pii.hashKeySecretRef != null) {
       var ref =
           new SecretKeyRef(spec.pii.hashKeySecretRef.name, WorkerConfigBuilder.hashKey(spec.pii));
-      Optional<Problem> p = secret(ns, ref, "spec.pii.hashKeySecretRef");
+      Optional<ReferenceProblem> p = secret(ns, ref, "spec.pii.hashKeySecretRef");
       if (p.isPresent()) {
         return p;
       }
@@ -114,24 +108,8 @@ public final class PipelineReferences {
     return Optional.empty();
   }
 
-  private Optional<Problem> secret(String ns, SecretKeyRef ref, String field) {
-    Secret secret = client.secrets().inNamespace(ns).withName(ref.name).get();
-    if (secret == null) {
-      return Optional.of(
-          new Problem(
-              "SecretNotFound",
-              "Secret " + ref.name + " (" + field + ") does not exist in namespace " + ns));
-    }
-    boolean hasKey =
-        ref.key == null
-            || (secret.getData() != null && secret.getData().containsKey(ref.key))
-            || (secret.getStringData() != null && secret.getStringData().containsKey(ref.key));
-    if (!hasKey) {
-      return Optional.of(
-          new Problem(
-              "SecretKeyNotFound",
-              "Secret " + ref.name + " (" + field + ") has no key " + ref.key));
-    }
-    return Optional.empty();
+  private Optional<ReferenceProblem> secret(String ns, SecretKeyRef ref, String field) {
+    return new SecretReferences(client)
+        .check(ns, ref.name, ref.key == null ? List.of() : List.of(ref.key), field);
   }
 }

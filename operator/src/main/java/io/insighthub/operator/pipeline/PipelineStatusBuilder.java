@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineStatus;
 import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.common.ReferenceProblem;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,8 +59,7 @@ public final class PipelineStatusBuilder {
   }
 
   /** The status when a reference cannot be resolved: Ready=False naming what is missing. */
-  public static PipelineStatus problem(
-      Pipeline pipeline, PipelineReferences.Problem problem, Instant now) {
+  public static PipelineStatus problem(Pipeline pipeline, ReferenceProblem problem, Instant now) {
     List<Condition> conditions = new ArrayList<>();
     conditions.add(Conditions.failed(CONDITION_READY, problem.reason(), problem.message()));
     // The other conditions keep what was last observed; they describe children still in place.

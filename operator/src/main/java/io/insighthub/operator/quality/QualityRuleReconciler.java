@@ -1,14 +1,13 @@
 package io.insighthub.operator.quality;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.QualityRule;
 import io.insighthub.crds.v1alpha1.QualityRuleStatus;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.common.StatusUpdates;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -32,8 +31,6 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(name = "qualityrule", fieldManager = OperatorConfig.FIELD_MANAGER)
 public class QualityRuleReconciler implements Reconciler<QualityRule> {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
   private final Clock clock;
 
   public QualityRuleReconciler(Clock clock) {
@@ -106,17 +103,7 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
       status.failCount = previous.failCount;
       status.lastViolation = previous.lastViolation;
     }
-    if (previous != null && JSON.valueToTree(previous).equals(JSON.valueToTree(status))) {
-      return UpdateControl.noUpdate();
-    }
-    QualityRule patch = new QualityRule();
-    patch.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(rule.getMetadata().getName())
-            .withNamespace(rule.getMetadata().getNamespace())
-            .build());
-    patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    return StatusUpdates.patchIfChanged(rule, status, QualityRule::new);
   }
 
   private static boolean names(QualityRule rule, Pipeline pipeline) {

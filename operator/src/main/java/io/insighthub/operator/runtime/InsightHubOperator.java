@@ -3,6 +3,7 @@ package io.insighthub.operator.runtime;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.cdc.CdcSourceReconciler;
 import io.insighthub.operator.pipeline.PipelineReconciler;
 import io.insighthub.operator.quality.QualityRuleReconciler;
 import io.javaoperatorsdk.operator.Operator;
@@ -41,6 +42,7 @@ public final class InsightHubOperator {
             });
     operator.register(new PipelineReconciler(config, clock), o -> watchedNamespaces(o, config));
     operator.register(new QualityRuleReconciler(clock), o -> watchedNamespaces(o, config));
+    operator.register(new CdcSourceReconciler(config, clock), o -> watchedNamespaces(o, config));
     return operator;
   }
 
