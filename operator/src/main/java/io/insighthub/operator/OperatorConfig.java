@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
  * @param workerResources resources of a worker when the Pipeline sets none
  * @param leaderElection whether to elect a leader before reconciling
  * @param leaseNamespace namespace of the leader-election Lease (the operator's own)
+ * @param leaseIdentity this replica's name in the Lease (POD_NAME, else HOSTNAME)
  * @param httpPort port of the /healthz, /readyz and /metrics server
  */
 public record OperatorConfig(
@@ -30,6 +31,7 @@ public record OperatorConfig(
     ResourceRequirements workerResources,
     boolean leaderElection,
     String leaseNamespace,
+    String leaseIdentity,
     int httpPort) {
 
   public static final String FIELD_MANAGER = "insighthub-operator";
@@ -62,6 +64,9 @@ public record OperatorConfig(
             .build(),
         Boolean.parseBoolean(env.getOrDefault("INSIGHTHUB_LEADER_ELECTION", "false")),
         blankToNull(env.get("INSIGHTHUB_NAMESPACE")),
+        Optional.ofNullable(blankToNull(env.get("POD_NAME")))
+            .or(() -> Optional.ofNullable(blankToNull(env.get("HOSTNAME"))))
+            .orElse("insighthub-operator-" + ProcessHandle.current().pid()),
         Integer.parseInt(env.getOrDefault("INSIGHTHUB_HTTP_PORT", "8080")));
   }
 
@@ -75,6 +80,7 @@ public record OperatorConfig(
         workerResources,
         leaderElection,
         leaseNamespace,
+        leaseIdentity,
         httpPort);
   }
 
@@ -88,6 +94,7 @@ public record OperatorConfig(
         workerResources,
         leaderElection,
         leaseNamespace,
+        leaseIdentity,
         httpPort);
   }
 

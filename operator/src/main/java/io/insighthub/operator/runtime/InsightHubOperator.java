@@ -2,6 +2,7 @@ package io.insighthub.operator.runtime;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.cdc.CdcSourceReconciler;
 import io.insighthub.operator.pipeline.PipelineReconciler;
@@ -23,6 +24,19 @@ public final class InsightHubOperator {
   /** An operator, not yet started, on {@code client}; the caller owns and closes the client. */
   public static Operator create(
       KubernetesClient client, OperatorConfig config, Metrics metrics, Clock clock) {
+    return create(client, config, metrics, clock, () -> {});
+  }
+
+  /**
+   * @param onLostLeadership runs when another replica took the Lease over; the process should exit
+   *     (JOSDK's own exit would call System.exit from within a shutdown hook and hang it)
+   */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorConfig config,
+      Metrics metrics,
+      Clock clock,
+      Runnable onLostLeadership) {
     Operator operator =
         new Operator(
             o -> {
@@ -37,6 +51,10 @@ public final class InsightHubOperator {
                 o.withLeaderElectionConfiguration(
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
                         .withLeaseNamespace(config.leaseNamespace())
+                        .withIdentity(config.leaseIdentity())
+                        .withExitOnStopLeading(false)
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(() -> {}, onLostLeadership, leader -> {}))
                         .build());
               }
             });
