@@ -28,6 +28,10 @@ only, by name); record Events. No pods, no Secrets written, no RBAC, no cluster-
 - apiGroups: ["data.insighthub.io"]
   resources: ["pipelines/status", "cdcsources/status", "qualityrules/status"]
   verbs: ["patch"]
+# The finalizer that keeps a deleted CdcSource until its replication slot is dropped.
+- apiGroups: ["data.insighthub.io"]
+  resources: ["cdcsources"]
+  verbs: ["patch", "update"]
 - apiGroups: ["kafka.strimzi.io"]
   resources: ["kafkatopics", "kafkaconnectors"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
@@ -43,6 +47,10 @@ only, by name); record Events. No pods, no Secrets written, no RBAC, no cluster-
 - apiGroups: ["batch"]
   resources: ["cronjobs"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# The Job that drops a deleted CdcSource's replication slot.
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "create"]
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get"]

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
  * @param kafkaBootstrapServers bootstrap servers for the workers; derived from the cluster if null
  * @param workerImage image of the runtime workers
  * @param workerResources resources of a worker when the Pipeline sets none
+ * @param postgresClientImage image with psql, for the Job that drops a CdcSource's slot
  * @param leaderElection whether to elect a leader before reconciling
  * @param leaseNamespace namespace of the leader-election Lease (the operator's own)
  * @param leaseIdentity this replica's name in the Lease (POD_NAME, else HOSTNAME)
@@ -29,6 +30,7 @@ public record OperatorConfig(
     String kafkaBootstrapServers,
     String workerImage,
     ResourceRequirements workerResources,
+    String postgresClientImage,
     boolean leaderElection,
     String leaseNamespace,
     String leaseIdentity,
@@ -36,6 +38,7 @@ public record OperatorConfig(
 
   public static final String FIELD_MANAGER = "insighthub-operator";
   public static final String DEFAULT_WORKER_IMAGE = "ghcr.io/insighthub/runtime-workers:0.1.0";
+  public static final String DEFAULT_POSTGRES_CLIENT_IMAGE = "postgres:17-alpine";
 
   /** The defaults: all namespaces, no default Kafka cluster, leader election off. */
   public static OperatorConfig defaults() {
@@ -62,6 +65,8 @@ public record OperatorConfig(
             .addToLimits(
                 "memory", new Quantity(env.getOrDefault("INSIGHTHUB_WORKER_MEMORY", "1Gi")))
             .build(),
+        Optional.ofNullable(blankToNull(env.get("INSIGHTHUB_POSTGRES_CLIENT_IMAGE")))
+            .orElse(DEFAULT_POSTGRES_CLIENT_IMAGE),
         Boolean.parseBoolean(env.getOrDefault("INSIGHTHUB_LEADER_ELECTION", "false")),
         blankToNull(env.get("INSIGHTHUB_NAMESPACE")),
         Optional.ofNullable(blankToNull(env.get("POD_NAME")))
@@ -78,6 +83,7 @@ public record OperatorConfig(
         kafkaBootstrapServers,
         workerImage,
         workerResources,
+        postgresClientImage,
         leaderElection,
         leaseNamespace,
         leaseIdentity,
@@ -92,6 +98,7 @@ public record OperatorConfig(
         kafkaBootstrapServers,
         workerImage,
         workerResources,
+        postgresClientImage,
         leaderElection,
         leaseNamespace,
         leaseIdentity,

@@ -7,8 +7,10 @@ import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.ChildEvents;
 import io.insighthub.operator.common.ReferenceProblem;
 import io.insighthub.operator.common.StatusUpdates;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -36,8 +38,14 @@ import org.slf4j.LoggerFactory;
           type = CdcLoaderDeploymentDependentResource.class,
           dependsOn = CdcSourceReconciler.CONFIG)
     })
-@ControllerConfiguration(name = "cdcsource", fieldManager = OperatorConfig.FIELD_MANAGER)
-public class CdcSourceReconciler implements Reconciler<CdcSource> {
+@ControllerConfiguration(
+    name = "cdcsource",
+    fieldManager = OperatorConfig.FIELD_MANAGER,
+    finalizerName = CdcSourceReconciler.FINALIZER)
+public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSource> {
+  /** Held until the replication slot is dropped (DESIGN.md section 5). */
+  public static final String FINALIZER = "data.insighthub.io/replication-slot";
+
   static final String CONNECTOR = "connector";
   static final String CONFIG = "cdc-load-config";
   static final String LOADER = "cdc-load";
@@ -89,5 +97,11 @@ public class CdcSourceReconciler implements Reconciler<CdcSource> {
             context.getSecondaryResource(Deployment.class),
             clock.instant());
     return StatusUpdates.patchIfChanged(source, status, CdcSource::new);
+  }
+
+  @Override
+  public DeleteControl cleanup(CdcSource source, Context<CdcSource> context) {
+    return new ReplicationSlotCleanup(context.getClient(), config.postgresClientImage())
+        .cleanup(source);
   }
 }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.e2e.kube.KubeApiServerExtension;
@@ -156,6 +157,63 @@ class CdcSourceReconcilerIT {
             "Secret nowhere (spec.database.credentialsSecretRef) does not exist in namespace "
                 + ns);
     assertThat(connector("nocreds-db")).isNull();
+  }
+
+  @Test
+  void deletingTheSourceStopsCaptureDropsTheSlotThenReleasesIt() {
+    CdcSource source = Samples.cdcSource("billing-db");
+    source.getMetadata().setName("gone-db");
+    source.getSpec().slotName = "gone_slot";
+    client.resource(source).inNamespace(ns).create();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                connector("gone-db") != null
+                    && source("gone-db")
+                        .getMetadata()
+                        .getFinalizers()
+                        .contains(CdcSourceReconciler.FINALIZER));
+
+    client.resources(CdcSource.class).inNamespace(ns).withName("gone-db").delete();
+
+    Job job =
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    client.batch().v1().jobs().inNamespace(ns).withName("gone-db-drop-slot").get(),
+                j -> j != null);
+    assertThat(connector("gone-db")).as("capture stopped before the slot is dropped").isNull();
+    var container = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
+    assertThat(container.getCommand())
+        .containsExactly(
+            "psql",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                + " WHERE slot_name = 'gone_slot'");
+    assertThat(container.getEnv())
+        .filteredOn(e -> e.getName().equals("PGPASSWORD"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getValue()).isNull();
+              assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                  .isEqualTo("billing-db-debezium");
+            });
+    assertThat(source("gone-db")).as("held while the Job runs").isNotNull();
+
+    kubelet.jobSucceeded("gone-db-drop-slot");
+
+    await().atMost(WAIT).until(() -> source("gone-db") == null);
+    assertThat(client.v1().events().inNamespace(ns).list().getItems())
+        .anyMatch(
+            e ->
+                "ReplicationSlotDropped".equals(e.getReason())
+                    && e.getMessage()
+                        .equals("Replication slot gone_slot dropped from database billing"));
   }
 
   static void secret(String name, Map<String, String> data) {

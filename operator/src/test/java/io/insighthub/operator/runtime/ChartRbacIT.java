@@ -91,6 +91,19 @@ class ChartRbacIT {
       operator.start();
       try {
         reconcilesTheSamples(admin, ns);
+        // The Lease is renewed (a PATCH) every few seconds; a renewal the RBAC forbids would end
+        // the leadership.
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> admin.leases().inNamespace(ns).withName(InsightHubOperator.LEASE_NAME).get(),
+                lease ->
+                    lease.getSpec().getLeaseTransitions() != null
+                        && lease.getSpec().getRenewTime() != null
+                        && lease
+                            .getSpec()
+                            .getRenewTime()
+                            .isAfter(lease.getSpec().getAcquireTime()));
       } finally {
         operator.stop();
       }
@@ -147,8 +160,15 @@ class ChartRbacIT {
     await().atMost(WAIT).until(() -> ready(admin, CdcSource.class, ns, "billing-db"));
     assertThat(admin.v1().events().inNamespace(ns).list().getItems())
         .anyMatch(e -> "Created".equals(e.getReason()));
-    assertThat(admin.leases().inNamespace(ns).withName(InsightHubOperator.LEASE_NAME).get())
-        .isNotNull();
+    assertThat(
+            admin
+                .leases()
+                .inNamespace(ns)
+                .withName(InsightHubOperator.LEASE_NAME)
+                .get()
+                .getSpec()
+                .getHolderIdentity())
+        .isEqualTo("rbac-test");
   }
 
   static <T extends io.fabric8.kubernetes.client.CustomResource<?, ?>> boolean ready(

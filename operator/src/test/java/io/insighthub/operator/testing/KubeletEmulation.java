@@ -7,8 +7,8 @@ import io.insighthub.crds.CrdConstants;
 import java.util.List;
 
 /**
- * Plays the Deployment controller and kubelet on the bare test bed (no controller-manager, no
- * nodes): sets the status they would write once the pods run.
+ * Plays the Deployment and Job controllers and the kubelet on the bare test bed (no
+ * controller-manager, no nodes): sets the status they would write once the pods run.
  */
 public final class KubeletEmulation {
   private final KubernetesClient client;
@@ -46,6 +46,42 @@ public final class KubeletEmulation {
                               .withAvailableReplicas(up)
                               .build());
                       return d;
+                    }));
+  }
+
+  /** The Job controller reports the Job's one pod succeeded. */
+  public void jobSucceeded(String job) {
+    Conflicts.retry(
+        () ->
+            client
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(namespace)
+                .withName(job)
+                .editStatus(
+                    j -> {
+                      String now =
+                          java.time.Instant.now()
+                              .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                              .toString();
+                      j.setStatus(
+                          new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+                              .withStartTime(now)
+                              .withCompletionTime(now)
+                              .withSucceeded(1)
+                              .addNewCondition()
+                              .withType("SuccessCriteriaMet")
+                              .withStatus("True")
+                              .withLastTransitionTime(now)
+                              .endCondition()
+                              .addNewCondition()
+                              .withType("Complete")
+                              .withStatus("True")
+                              .withLastTransitionTime(now)
+                              .endCondition()
+                              .build());
+                      return j;
                     }));
   }
 
