@@ -176,11 +176,14 @@ public final class KubeApiServer implements AutoCloseable {
     if (additional != null
         && additional.getSchema() != null
         && "object".equals(additional.getSchema().getType())
-        && additional.getSchema().getProperties().isEmpty()) {
+        && (additional.getSchema().getProperties() == null
+            || additional.getSchema().getProperties().isEmpty())) {
       schema.setAdditionalProperties(null);
       schema.setXKubernetesPreserveUnknownFields(true);
     }
-    schema.getProperties().values().forEach(KubeApiServer::freeFormMaps);
+    if (schema.getProperties() != null) {
+      schema.getProperties().values().forEach(KubeApiServer::freeFormMaps);
+    }
     if (schema.getItems() != null) {
       freeFormMaps(schema.getItems().getSchema());
     }

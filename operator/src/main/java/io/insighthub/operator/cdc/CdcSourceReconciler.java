@@ -1,0 +1,107 @@
+package io.insighthub.operator.cdc;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.insighthub.crds.v1alpha1.CdcSource;
+import io.insighthub.crds.v1alpha1.CdcSourceStatus;
+import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ChildEvents;
+import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.common.StatusUpdates;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.strimzi.api.kafka.model.connector.KafkaConnector;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a CdcSource: checks its references, renders the Debezium KafkaConnector and the
+ * cdc-load worker, and reports the connector's state as conditions.
+ */
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = CdcSourceReconciler.CONNECTOR, type = ConnectorDependentResource.class),
+      @Dependent(
+          name = CdcSourceReconciler.CONFIG,
+          type = CdcLoaderConfigMapDependentResource.class),
+      @Dependent(
+          name = CdcSourceReconciler.LOADER,
+          type = CdcLoaderDeploymentDependentResource.class,
+          dependsOn = CdcSourceReconciler.CONFIG)
+    })
+@ControllerConfiguration(
+    name = "cdcsource",
+    fieldManager = OperatorConfig.FIELD_MANAGER,
+    finalizerName = CdcSourceReconciler.FINALIZER)
+public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSource> {
+  /** Held until the replication slot is dropped (DESIGN.md section 5). */
+  public static final String FINALIZER = "data.insighthub.io/replication-slot";
+
+  static final String CONNECTOR = "connector";
+  static final String CONFIG = "cdc-load-config";
+  static final String LOADER = "cdc-load";
+  static final Duration RECHECK_REFERENCES = Duration.ofMinutes(1);
+
+  private static final Logger LOG = LoggerFactory.getLogger(CdcSourceReconciler.class);
+
+  private final OperatorConfig config;
+  private final Clock clock;
+
+  public CdcSourceReconciler(OperatorConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  static ResolvedCdcSource resolved(Context<CdcSource> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .getMandatory(ResolvedCdcSource.CONTEXT_KEY, ResolvedCdcSource.class);
+  }
+
+  @Override
+  public UpdateControl<CdcSource> reconcile(CdcSource source, Context<CdcSource> context) {
+    Optional<ReferenceProblem> problem =
+        new CdcSourceReferences(context.getClient(), config).check(source);
+    if (problem.isPresent()) {
+      LOG.info(
+          "CdcSource {}/{} not rendered: {}",
+          source.getMetadata().getNamespace(),
+          source.getMetadata().getName(),
+          problem.get().message());
+      CdcSourceStatus status =
+          CdcSourceStatusBuilder.problem(source, problem.get(), clock.instant());
+      if (!StatusUpdates.unchanged(source.getStatus(), status)) {
+        new ChildEvents(context.getClient())
+            .warning(source, problem.get().reason(), problem.get().message());
+      }
+      return StatusUpdates.patchIfChanged(source, status, CdcSource::new)
+          .rescheduleAfter(RECHECK_REFERENCES);
+    }
+    var workflow = context.managedWorkflowAndDependentResourceContext();
+    workflow.put(ResolvedCdcSource.CONTEXT_KEY, ResolvedCdcSource.resolve(source, config));
+    workflow.reconcileManagedWorkflow().throwAggregateExceptionIfErrorsPresent();
+
+    CdcSourceStatus status =
+        CdcSourceStatusBuilder.build(
+            source,
+            context.getSecondaryResource(KafkaConnector.class),
+            context.getSecondaryResource(Deployment.class),
+            clock.instant());
+    return StatusUpdates.patchIfChanged(source, status, CdcSource::new);
+  }
+
+  @Override
+  public DeleteControl cleanup(CdcSource source, Context<CdcSource> context) {
+    return new ReplicationSlotCleanup(context.getClient(), config.postgresClientImage())
+        .cleanup(source);
+  }
+}

@@ -1,0 +1,174 @@
+package io.insighthub.operator.pipeline;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.insighthub.crds.CrdConstants;
+import io.insighthub.crds.v1alpha1.CdcSource;
+import io.insighthub.crds.v1alpha1.Pipeline;
+import io.insighthub.crds.v1alpha1.PipelineStatus;
+import io.insighthub.crds.v1alpha1.QualityRule;
+import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ChildEvents;
+import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.common.StatusUpdates;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a Pipeline: checks its references, resolves its worker config (QualityRules folded
+ * in), runs the workflow of its children, and reports their state as conditions.
+ */
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(
+          name = PipelineReconciler.TOPICS,
+          type = TopicsDependentResource.class,
+          readyPostcondition = TopicsReadyCondition.class),
+      @Dependent(name = PipelineReconciler.CONFIG, type = WorkerConfigMapDependentResource.class),
+      @Dependent(
+          name = PipelineReconciler.WORKERS,
+          type = WorkerDeploymentsDependentResource.class,
+          dependsOn = {PipelineReconciler.TOPICS, PipelineReconciler.CONFIG},
+          reconcilePrecondition = EventsSourcePrecondition.class),
+      @Dependent(
+          name = PipelineReconciler.CRON_JOBS,
+          type = CronJobsDependentResource.class,
+          dependsOn = PipelineReconciler.CONFIG)
+    })
+@ControllerConfiguration(name = "pipeline", fieldManager = OperatorConfig.FIELD_MANAGER)
+public class PipelineReconciler implements Reconciler<Pipeline> {
+  static final String TOPICS = "topics";
+  static final String CONFIG = "worker-config";
+  static final String WORKERS = "workers";
+  static final String CRON_JOBS = "cron-jobs";
+  static final String RULES_EVENT_SOURCE = "quality-rules";
+
+  /** Reasons that need a person; progress (pending, rolling out, suspended) is no warning. */
+  static final Set<String> WARNING_REASONS =
+      Set.of(
+          "KafkaClusterNotConfigured",
+          "KafkaClusterNotFound",
+          "CdcSourceNotFound",
+          "SecretNotFound",
+          "SecretKeyNotFound",
+          "TopicNotReady");
+
+  /** A missing Secret or cluster is not watched; look again after this long. */
+  static final Duration RECHECK_REFERENCES = Duration.ofMinutes(1);
+
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineReconciler.class);
+
+  private final OperatorConfig config;
+  private final Clock clock;
+
+  public PipelineReconciler(OperatorConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** The resolved Pipeline the reconciler put in the workflow context for the dependents. */
+  static ResolvedPipeline resolved(Context<Pipeline> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .getMandatory(ResolvedPipeline.CONTEXT_KEY, ResolvedPipeline.class);
+  }
+
+  @Override
+  public List<EventSource<?, Pipeline>> prepareEventSources(EventSourceContext<Pipeline> context) {
+    // A QualityRule names its Pipeline; a change to it re-renders that Pipeline's worker config.
+    var rules =
+        InformerEventSourceConfiguration.from(QualityRule.class, Pipeline.class)
+            .withName(RULES_EVENT_SOURCE)
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(
+                (QualityRule rule) ->
+                    rule.getSpec() == null || rule.getSpec().pipelineRef == null
+                        ? Set.of()
+                        : Set.of(
+                            new ResourceID(
+                                rule.getSpec().pipelineRef.name,
+                                rule.getMetadata().getNamespace())))
+            .build();
+    return List.of(new InformerEventSource<>(rules, context));
+  }
+
+  @Override
+  public UpdateControl<Pipeline> reconcile(Pipeline pipeline, Context<Pipeline> context) {
+    var references = new PipelineReferences(context.getClient(), config);
+    CdcSource cdcSource = references.cdcSource(pipeline).orElse(null);
+    Optional<ReferenceProblem> problem = references.check(pipeline, cdcSource);
+    if (problem.isPresent()) {
+      LOG.info(
+          "Pipeline {}/{} not rendered: {}",
+          pipeline.getMetadata().getNamespace(),
+          pipeline.getMetadata().getName(),
+          problem.get().message());
+      PipelineStatus status =
+          PipelineStatusBuilder.problem(pipeline, problem.get(), clock.instant());
+      return patchStatusIfChanged(pipeline, status, context).rescheduleAfter(RECHECK_REFERENCES);
+    }
+
+    List<QualityRule> rules = List.copyOf(context.getSecondaryResources(QualityRule.class));
+    ResolvedPipeline resolved = ResolvedPipeline.resolve(pipeline, rules, cdcSource, config);
+    var workflow = context.managedWorkflowAndDependentResourceContext();
+    workflow.put(ResolvedPipeline.CONTEXT_KEY, resolved);
+    workflow.reconcileManagedWorkflow().throwAggregateExceptionIfErrorsPresent();
+
+    PipelineStatus status =
+        PipelineStatusBuilder.build(
+            resolved,
+            context.getSecondaryResources(KafkaTopic.class),
+            context.getSecondaryResources(Deployment.class),
+            context.getSecondaryResources(CronJob.class),
+            clock.instant());
+    return patchStatusIfChanged(pipeline, status, context);
+  }
+
+  /** A status-only patch, or nothing when the status is unchanged. */
+  private static UpdateControl<Pipeline> patchStatusIfChanged(
+      Pipeline pipeline, PipelineStatus status, Context<Pipeline> context) {
+    if (!StatusUpdates.unchanged(pipeline.getStatus(), status)) {
+      warnOnNewProblem(pipeline, status, context);
+    }
+    return StatusUpdates.patchIfChanged(pipeline, status, Pipeline::new);
+  }
+
+  /** One Warning Event when Ready turns False for a new reason, not one per retry. */
+  private static void warnOnNewProblem(
+      Pipeline pipeline, PipelineStatus status, Context<Pipeline> context) {
+    var now = Conditions.find(status.conditions, CrdConstants.CONDITION_READY).orElseThrow();
+    var before =
+        pipeline.getStatus() == null
+            ? Optional.<io.fabric8.kubernetes.api.model.Condition>empty()
+            : Conditions.find(pipeline.getStatus().conditions, CrdConstants.CONDITION_READY);
+    boolean problem =
+        Conditions.FALSE.equals(now.getStatus()) && WARNING_REASONS.contains(now.getReason());
+    boolean changed =
+        before.isEmpty()
+            || !Objects.equals(before.get().getReason(), now.getReason())
+            || !Objects.equals(before.get().getMessage(), now.getMessage());
+    if (problem && changed) {
+      new ChildEvents(context.getClient()).warning(pipeline, now.getReason(), now.getMessage());
+    }
+  }
+}

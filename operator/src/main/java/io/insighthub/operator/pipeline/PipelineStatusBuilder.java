@@ -1,0 +1,225 @@
+package io.insighthub.operator.pipeline;
+
+import static io.insighthub.crds.CrdConstants.CONDITION_FRESHNESS_SLA_MET;
+import static io.insighthub.crds.CrdConstants.CONDITION_QUALITY_PASSING;
+import static io.insighthub.crds.CrdConstants.CONDITION_READY;
+import static io.insighthub.crds.CrdConstants.CONDITION_TOPICS_READY;
+import static io.insighthub.crds.CrdConstants.CONDITION_TRANSFORMS_SCHEDULED;
+import static io.insighthub.crds.CrdConstants.CONDITION_WORKERS_READY;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.insighthub.crds.v1alpha1.Pipeline;
+import io.insighthub.crds.v1alpha1.PipelineStatus;
+import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.common.ReferenceProblem;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Derives a Pipeline's status from its children's own status (Strimzi's topic conditions,
+ * Deployment availability, the CronJobs present): one condition per part and Ready summing them.
+ */
+public final class PipelineStatusBuilder {
+  private PipelineStatusBuilder() {}
+
+  /** The status after a reconcile that rendered the children. */
+  public static PipelineStatus build(
+      ResolvedPipeline resolved,
+      Collection<KafkaTopic> topics,
+      Collection<Deployment> deployments,
+      Collection<CronJob> cronJobs,
+      Instant now) {
+    Pipeline pipeline = resolved.pipeline();
+    TopicHealth topicHealth = TopicHealth.assess(pipeline, topics);
+    Condition topicsReady =
+        topicHealth.ready()
+            ? Conditions.ok(CONDITION_TOPICS_READY, topicHealth.reason(), topicHealth.message())
+            : Conditions.failed(
+                CONDITION_TOPICS_READY, topicHealth.reason(), topicHealth.message());
+    Condition workers = workers(resolved, deployments, topicHealth.ready());
+    Condition transforms = transforms(resolved, cronJobs);
+    Condition ready = ready(resolved, List.of(topicsReady, workers, transforms));
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(ready);
+    conditions.add(topicsReady);
+    conditions.add(workers);
+    conditions.add(transforms);
+    conditions.add(freshness());
+    conditions.add(quality(resolved));
+    return status(pipeline, conditions, now);
+  }
+
+  /** The status when a reference cannot be resolved: Ready=False naming what is missing. */
+  public static PipelineStatus problem(Pipeline pipeline, ReferenceProblem problem, Instant now) {
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(Conditions.failed(CONDITION_READY, problem.reason(), problem.message()));
+    // The other conditions keep what was last observed; they describe children still in place.
+    List<Condition> previous =
+        pipeline.getStatus() != null ? pipeline.getStatus().conditions : List.of();
+    for (String type :
+        List.of(
+            CONDITION_TOPICS_READY,
+            CONDITION_WORKERS_READY,
+            CONDITION_TRANSFORMS_SCHEDULED,
+            CONDITION_FRESHNESS_SLA_MET,
+            CONDITION_QUALITY_PASSING)) {
+      conditions.add(
+          Conditions.find(previous, type)
+              .orElse(
+                  Conditions.unknown(type, "NotReconciled", "Waiting for " + problem.reason())));
+    }
+    return status(pipeline, conditions, now);
+  }
+
+  private static PipelineStatus status(Pipeline pipeline, List<Condition> conditions, Instant now) {
+    PipelineStatus previous = pipeline.getStatus();
+    PipelineStatus status = new PipelineStatus();
+    status.observedGeneration = pipeline.getMetadata().getGeneration();
+    status.conditions =
+        Conditions.merge(
+            previous != null ? previous.conditions : List.of(),
+            conditions,
+            Objects.requireNonNullElse(pipeline.getMetadata().getGeneration(), 0L),
+            now);
+    status.topics =
+        TopicBuilder.LAYERS.stream().map(l -> PipelineNames.topic(pipeline, l)).toList();
+    if (previous != null) {
+      // Written by freshness tracking, not derived from children: carried over unchanged.
+      status.freshness = previous.freshness;
+      status.worstLag = previous.worstLag;
+      status.sla = previous.sla;
+    }
+    return status;
+  }
+
+  private static Condition workers(
+      ResolvedPipeline resolved, Collection<Deployment> observed, boolean topicsReady) {
+    Pipeline pipeline = resolved.pipeline();
+    List<WorkerStage> stages = WorkerStage.of(pipeline);
+    if (stages.isEmpty()) {
+      String how =
+          pipeline.getSpec().source.cdc != null
+              ? "CDC tables are loaded by CdcSource "
+                  + pipeline.getSpec().source.cdc.sourceRef.name
+                  + "'s cdc-load worker"
+              : "batch files are loaded by the batch-ingest CronJob";
+      return Conditions.ok(CONDITION_WORKERS_READY, "NoWorkers", "No long-running workers: " + how);
+    }
+    if (resolved.suspended()) {
+      return Conditions.failed(
+          CONDITION_WORKERS_READY,
+          "Suspended",
+          "spec.suspend is true: " + stages.size() + " worker Deployments scaled to 0");
+    }
+    Map<String, Deployment> byName =
+        observed.stream()
+            .collect(
+                Collectors.toMap(d -> d.getMetadata().getName(), Function.identity(), (a, b) -> a));
+    for (WorkerStage stage : stages) {
+      String name = PipelineNames.deployment(pipeline, stage);
+      Deployment d = byName.get(name);
+      if (d == null) {
+        return Conditions.failed(
+            CONDITION_WORKERS_READY,
+            "WorkersPending",
+            "Deployment "
+                + name
+                + " not created yet"
+                + (topicsReady ? "" : ": waiting for the KafkaTopics to be ready"));
+      }
+      int desired = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+      var status = d.getStatus();
+      int available =
+          status == null ? 0 : Objects.requireNonNullElse(status.getAvailableReplicas(), 0);
+      long seen =
+          status == null ? 0 : Objects.requireNonNullElse(status.getObservedGeneration(), 0L);
+      long generation = Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
+      if (seen < generation) {
+        return Conditions.failed(
+            CONDITION_WORKERS_READY,
+            "WorkersRollingOut",
+            "Deployment " + name + ": rolling out generation " + generation);
+      }
+      if (available < desired) {
+        return Conditions.failed(
+            CONDITION_WORKERS_READY,
+            "WorkersUnavailable",
+            "Deployment " + name + ": " + available + "/" + desired + " replicas available");
+      }
+    }
+    return Conditions.ok(
+        CONDITION_WORKERS_READY,
+        "WorkersAvailable",
+        "All replicas available: "
+            + stages.stream().map(WorkerStage::id).collect(Collectors.joining(", ")));
+  }
+
+  private static Condition transforms(ResolvedPipeline resolved, Collection<CronJob> observed) {
+    List<String> expected =
+        PipelineCronJobBuilder.build(resolved).stream()
+            .map(c -> c.getMetadata().getName())
+            .toList();
+    if (expected.isEmpty()) {
+      return Conditions.ok(
+          CONDITION_TRANSFORMS_SCHEDULED,
+          "NothingToSchedule",
+          "No SQL transforms, batch ingest or PII purge to schedule");
+    }
+    if (resolved.suspended()) {
+      return Conditions.failed(
+          CONDITION_TRANSFORMS_SCHEDULED,
+          "Suspended",
+          "spec.suspend is true: " + expected.size() + " CronJobs suspended");
+    }
+    List<String> present = observed.stream().map(c -> c.getMetadata().getName()).toList();
+    List<String> missing = expected.stream().filter(n -> !present.contains(n)).toList();
+    if (!missing.isEmpty()) {
+      return Conditions.failed(
+          CONDITION_TRANSFORMS_SCHEDULED,
+          "CronJobsPending",
+          "CronJob " + String.join(", ", missing) + " not created yet");
+    }
+    return Conditions.ok(
+        CONDITION_TRANSFORMS_SCHEDULED,
+        "Scheduled",
+        expected.size() + " CronJobs scheduled: " + String.join(", ", expected));
+  }
+
+  private static Condition ready(ResolvedPipeline resolved, List<Condition> parts) {
+    if (resolved.suspended()) {
+      return Conditions.failed(
+          CONDITION_READY,
+          "Suspended",
+          "spec.suspend is true: workers scaled to 0 and CronJobs suspended; nothing deleted");
+    }
+    return parts.stream()
+        .filter(c -> !Conditions.TRUE.equals(c.getStatus()))
+        .findFirst()
+        .map(c -> Conditions.failed(CONDITION_READY, c.getReason(), c.getMessage()))
+        .orElse(
+            Conditions.ok(
+                CONDITION_READY, "AllReady", "Topics, workers and scheduled jobs are ready"));
+  }
+
+  private static Condition freshness() {
+    return Conditions.unknown(
+        CONDITION_FRESHNESS_SLA_MET, "NoWatermarks", "No watermark received from the loaders yet");
+  }
+
+  private static Condition quality(ResolvedPipeline resolved) {
+    int rules = resolved.workerConfig().quality().rules().size();
+    return Conditions.unknown(
+        CONDITION_QUALITY_PASSING,
+        "NotEvaluated",
+        rules + " QualityRules folded into the worker config; no evaluation reported yet");
+  }
+}

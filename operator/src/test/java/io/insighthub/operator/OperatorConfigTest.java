@@ -1,0 +1,38 @@
+package io.insighthub.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OperatorConfigTest {
+  @Test
+  void readsTheDocumentedEnvironment() {
+    OperatorConfig config =
+        OperatorConfig.fromEnv(
+            Map.of(
+                "INSIGHTHUB_WATCH_NAMESPACES", "analytics, billing ,",
+                "INSIGHTHUB_KAFKA_CLUSTER", "main",
+                "INSIGHTHUB_WORKER_IMAGE", "registry.local/workers:1.2.3",
+                "INSIGHTHUB_LEADER_ELECTION", "true",
+                "INSIGHTHUB_NAMESPACE", "insighthub-system",
+                "INSIGHTHUB_HTTP_PORT", "9090"));
+
+    assertThat(config.watchNamespaces()).containsExactlyInAnyOrder("analytics", "billing");
+    assertThat(config.kafkaCluster()).isEqualTo("main");
+    assertThat(config.workerImage()).isEqualTo("registry.local/workers:1.2.3");
+    assertThat(config.leaderElection()).isTrue();
+    assertThat(config.leaseNamespace()).isEqualTo("insighthub-system");
+    assertThat(config.httpPort()).isEqualTo(9090);
+  }
+
+  @Test
+  void defaultsWatchAllNamespacesWithoutLeaderElection() {
+    OperatorConfig config = OperatorConfig.defaults();
+
+    assertThat(config.watchNamespaces()).isEmpty();
+    assertThat(config.kafkaCluster()).isNull();
+    assertThat(config.leaderElection()).isFalse();
+    assertThat(config.workerImage()).isEqualTo(OperatorConfig.DEFAULT_WORKER_IMAGE);
+  }
+}

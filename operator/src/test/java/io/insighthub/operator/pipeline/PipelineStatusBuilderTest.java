@@ -1,0 +1,132 @@
+package io.insighthub.operator.pipeline;
+
+import static io.insighthub.crds.CrdConstants.CONDITION_READY;
+import static io.insighthub.crds.CrdConstants.CONDITION_TOPICS_READY;
+import static io.insighthub.crds.CrdConstants.CONDITION_WORKERS_READY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.insighthub.crds.v1alpha1.Pipeline;
+import io.insighthub.crds.v1alpha1.PipelineStatus;
+import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.testing.TestPipelines;
+import io.strimzi.api.kafka.model.common.ConditionBuilder;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import io.strimzi.api.kafka.model.topic.KafkaTopicStatusBuilder;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Conditions derived from the children's own status. */
+class PipelineStatusBuilderTest {
+  static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+  final Pipeline pipeline = TestPipelines.events("clicks", "analytics");
+
+  {
+    pipeline.getMetadata().setGeneration(3L);
+  }
+
+  final ResolvedPipeline resolved =
+      ResolvedPipeline.resolve(
+          pipeline, List.of(), null, OperatorConfig.defaults().withKafkaCluster("main"));
+
+  @Test
+  void aStrimziErrorOnATopicBecomesTheReasonAndMessage() {
+    List<KafkaTopic> topics = readyTopics();
+    topics.get(0).getStatus().getConditions().getFirst().setStatus("False");
+    topics.get(0).getStatus().getConditions().getFirst().setMessage("Invalid replication factor");
+
+    PipelineStatus status =
+        PipelineStatusBuilder.build(resolved, topics, List.of(), List.of(), NOW);
+
+    Condition topicsReady = condition(status, CONDITION_TOPICS_READY);
+    assertThat(topicsReady.getStatus()).isEqualTo("False");
+    assertThat(topicsReady.getReason()).isEqualTo("TopicNotReady");
+    assertThat(topicsReady.getMessage())
+        .isEqualTo("KafkaTopic analytics.clicks.raw: Strimzi reports 'Invalid replication factor'");
+    assertThat(condition(status, CONDITION_READY).getReason()).isEqualTo("TopicNotReady");
+  }
+
+  @Test
+  void aTopicStrimziHasNotSeenInItsCurrentGenerationIsPending() {
+    List<KafkaTopic> topics = readyTopics();
+    topics.get(1).getMetadata().setGeneration(2L);
+
+    Condition topicsReady =
+        condition(
+            PipelineStatusBuilder.build(resolved, topics, List.of(), List.of(), NOW),
+            CONDITION_TOPICS_READY);
+
+    assertThat(topicsReady.getReason()).isEqualTo("TopicPending");
+    assertThat(topicsReady.getMessage())
+        .isEqualTo("KafkaTopic analytics.clicks.validated: waiting for Strimzi to reconcile it");
+  }
+
+  @Test
+  void workersAreReadyWhenEveryDeploymentHasItsReplicasAvailable() {
+    List<Deployment> deployments = WorkerDeploymentBuilder.build(resolved);
+    available(deployments.get(0), 1);
+    available(deployments.get(1), 0);
+
+    PipelineStatus status =
+        PipelineStatusBuilder.build(resolved, readyTopics(), deployments, List.of(), NOW);
+
+    assertThat(condition(status, CONDITION_WORKERS_READY).getMessage())
+        .isEqualTo("Deployment clicks-load: 0/1 replicas available");
+    available(deployments.get(1), 1);
+    PipelineStatus ready =
+        PipelineStatusBuilder.build(resolved, readyTopics(), deployments, List.of(), NOW);
+    assertThat(condition(ready, CONDITION_READY).getStatus()).isEqualTo("True");
+    assertThat(condition(ready, CONDITION_READY).getReason()).isEqualTo("AllReady");
+    assertThat(ready.observedGeneration).isEqualTo(3L);
+  }
+
+  @Test
+  void conditionsKeepTheirTransitionTimeWhileTheirStatusHolds() {
+    List<Deployment> deployments = WorkerDeploymentBuilder.build(resolved);
+    deployments.forEach(d -> available(d, 1));
+    PipelineStatus first =
+        PipelineStatusBuilder.build(resolved, readyTopics(), deployments, List.of(), NOW);
+    pipeline.setStatus(first);
+
+    available(deployments.get(0), 0);
+    PipelineStatus second =
+        PipelineStatusBuilder.build(
+            resolved, readyTopics(), deployments, List.of(), NOW.plusSeconds(60));
+
+    assertThat(condition(second, CONDITION_TOPICS_READY).getLastTransitionTime())
+        .isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(condition(second, CONDITION_WORKERS_READY).getLastTransitionTime())
+        .isEqualTo("2026-01-01T00:01:00Z");
+  }
+
+  List<KafkaTopic> readyTopics() {
+    List<KafkaTopic> topics = TopicBuilder.build(pipeline, "main");
+    for (KafkaTopic topic : topics) {
+      topic.getMetadata().setGeneration(1L);
+      topic.setStatus(
+          new KafkaTopicStatusBuilder()
+              .withObservedGeneration(1L)
+              .withConditions(new ConditionBuilder().withType("Ready").withStatus("True").build())
+              .build());
+    }
+    return topics;
+  }
+
+  static void available(Deployment deployment, int replicas) {
+    deployment.getMetadata().setGeneration(1L);
+    deployment.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(1L)
+            .withAvailableReplicas(replicas)
+            .build());
+  }
+
+  static Condition condition(PipelineStatus status, String type) {
+    return Conditions.find(status.conditions, type).orElseThrow();
+  }
+}

@@ -1,0 +1,26 @@
+package io.insighthub.operator.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+
+/**
+ * Retries a test's read-modify-write of a resource the operator may update at the same moment (a
+ * 409 Conflict), as any client of a live object must.
+ */
+public final class Conflicts {
+  private Conflicts() {}
+
+  public static void retry(Runnable edit) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptionsMatching(
+            e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+        .until(
+            () -> {
+              edit.run();
+              return true;
+            });
+  }
+}
