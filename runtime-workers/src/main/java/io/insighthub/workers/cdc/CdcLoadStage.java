@@ -13,13 +13,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code cdc-load} stage: consumes a CdcSource's Debezium topics and applies them to the
  * warehouse effectively once. Offsets live in OPS.OFFSETS with the data; Kafka's committed offsets
- * are written afterwards only so consumer lag can be monitored.
+ * are written afterwards only so consumer lag can be monitored. Runs as a single replica.
  */
 public final class CdcLoadStage implements Subcommand {
   private static final Logger LOG = LoggerFactory.getLogger(CdcLoadStage.class);
@@ -41,6 +41,9 @@ public final class CdcLoadStage implements Subcommand {
 
   /** How long a batch waits to fill before it is applied; bounds freshness under low load. */
   static final Duration MAX_BATCH_WAIT = Duration.ofMillis(500);
+
+  /** How often the topics of newly captured tables are looked for. */
+  static final Duration TOPIC_REFRESH = Duration.ofSeconds(5);
 
   @Override
   public String name() {
@@ -89,11 +92,13 @@ public final class CdcLoadStage implements Subcommand {
         KafkaConsumer<String, String> consumer =
             new KafkaConsumer<>(consumerConfig(config, consumerId))) {
       CdcLoader loader = new CdcLoader(warehouse, consumerId, schema, config.cdc().tables(), soft);
-      consumer.subscribe(
-          Pattern.compile(Pattern.quote(config.cdc().topicPrefix()) + "\\.[^.]+\\.[^.]+"),
-          new SeekToStoredOffsets(consumer, warehouse, consumerId));
+      Pattern topics =
+          Pattern.compile(Pattern.quote(config.cdc().topicPrefix()) + "\\.[^.]+\\.[^.]+");
+      Assignment assignment = new Assignment(consumer, warehouse, consumerId, topics);
+      assignment.refresh();
       context.health().ready();
       while (context.stopRequested().getCount() > 0) {
+        assignment.refreshEvery(TOPIC_REFRESH);
         List<ConsumerRecord<String, String>> batch = poll(consumer, context);
         if (batch.isEmpty()) {
           continue;
@@ -173,24 +178,66 @@ public final class CdcLoadStage implements Subcommand {
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
-    // New captured tables' topics are found quickly.
-    properties.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
     properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     return properties;
   }
 
-  /** On every assignment, continues from the offsets the warehouse committed with the data. */
-  private record SeekToStoredOffsets(
-      KafkaConsumer<String, String> consumer, Warehouse warehouse, String consumerId)
-      implements ConsumerRebalanceListener {
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+  /**
+   * The partitions of the CdcSource's topics, assigned directly rather than through a consumer
+   * group: the loader runs as one replica and its offsets live in the warehouse, so a restart
+   * resumes at once instead of waiting out the dead member's session. A partition is read from its
+   * offset in OPS.OFFSETS, or from the start when it has none; topics of newly captured tables are
+   * picked up by {@link #refresh}.
+   */
+  private static final class Assignment {
+    private final KafkaConsumer<String, String> consumer;
+    private final Warehouse warehouse;
+    private final String consumerId;
+    private final Pattern topics;
+    private long refreshedAt;
+
+    Assignment(
+        KafkaConsumer<String, String> consumer,
+        Warehouse warehouse,
+        String consumerId,
+        Pattern topics) {
+      this.consumer = consumer;
+      this.warehouse = warehouse;
+      this.consumerId = consumerId;
+      this.topics = topics;
+    }
+
+    void refreshEvery(Duration interval) {
+      if (System.nanoTime() - refreshedAt > interval.toNanos()) {
+        refresh();
+      }
+    }
+
+    void refresh() {
+      refreshedAt = System.nanoTime();
+      Set<TopicPartition> wanted = new HashSet<>();
+      consumer
+          .listTopics(Duration.ofSeconds(30))
+          .forEach(
+              (topic, partitions) -> {
+                if (topics.matcher(topic).matches()) {
+                  partitions.forEach(p -> wanted.add(new TopicPartition(p.topic(), p.partition())));
+                }
+              });
+      Set<TopicPartition> current = consumer.assignment();
+      if (wanted.equals(current)) {
+        return;
+      }
+      consumer.assign(wanted);
       Map<TopicPartition, Long> stored = new HashMap<>();
       for (SourceOffset offset : warehouse.offsets(consumerId)) {
         stored.put(new TopicPartition(offset.topic(), offset.partition()), offset.nextOffset());
       }
-      for (TopicPartition partition : partitions) {
+      for (TopicPartition partition : wanted) {
+        if (current.contains(partition)) {
+          continue;
+        }
         Long next = stored.get(partition);
         if (next != null) {
           consumer.seek(partition, next);
@@ -198,9 +245,7 @@ public final class CdcLoadStage implements Subcommand {
           consumer.seekToBeginning(List.of(partition));
         }
       }
+      LOG.info("reading {} partitions of {}", wanted.size(), topics.pattern());
     }
-
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
   }
 }

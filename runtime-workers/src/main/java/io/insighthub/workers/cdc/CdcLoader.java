@@ -73,7 +73,15 @@ public final class CdcLoader {
           record.topic() + "/" + record.partition(),
           new SourceOffset(record.topic(), record.partition(), record.offset() + 1));
       try {
-        Optional<ChangeEvent> event = parser.parse(record.key(), record.value(), record.offset());
+        var oldKey = record.headers().lastHeader(DebeziumParser.OLD_KEY_HEADER);
+        Optional<ChangeEvent> event =
+            parser.parse(
+                record.key(),
+                record.value(),
+                record.offset(),
+                oldKey == null || oldKey.value() == null
+                    ? null
+                    : new String(oldKey.value(), java.nio.charset.StandardCharsets.UTF_8));
         if (event.isEmpty()) {
           tombstones++;
           continue;
@@ -139,7 +147,17 @@ public final class CdcLoader {
     }
     List<ChangeSet.Change> changes = new ArrayList<>(byKey.size());
     for (List<Converted> history : byKey.values()) {
-      changes.add(collapse(history, columns));
+      ChangeSet.Change change = collapse(history, columns);
+      Converted newest =
+          history.stream()
+              .filter(c -> c.change().position().equals(change.position()))
+              .findFirst()
+              .orElseThrow();
+      if (!change.delete() && !change.unchanged().isEmpty() && newest.oldKeyValues() != null) {
+        changes.add(movedToast(table, change, newest.oldKeyValues(), byKey, columns, key));
+      } else {
+        changes.add(change);
+      }
     }
     stats.put(table, new TableStats(events.size(), changes.size(), maxSourceTime));
     return new ChangeSet(table, columns, key, softDeletes, changes);
@@ -185,8 +203,18 @@ public final class CdcLoader {
     }
     Set<String> unchanged = new HashSet<>();
     event.unchanged().forEach(c -> unchanged.add(Identifiers.normalize(c)));
+    List<Object> oldKeyValues = null;
+    if (event.oldKey() != null) {
+      Map<String, Object> old = new HashMap<>();
+      event.oldKey().forEach((c, v) -> old.put(Identifiers.normalize(c), v));
+      oldKeyValues = new ArrayList<>(key.size());
+      for (String k : key) {
+        oldKeyValues.add(columns.get(indexOf(columns, k)).type().convert(old.get(k)));
+      }
+    }
     return new Converted(
         keyValues,
+        oldKeyValues,
         new ChangeSet.Change(
             event.isDelete(), values, unchanged, event.position(), event.sourceTime()));
   }
@@ -226,6 +254,47 @@ public final class CdcLoader {
         false, values, stillUnchanged, newer.position(), newer.sourceTime());
   }
 
+  /**
+   * The create half of a primary-key change whose TOAST columns did not change: Debezium sends the
+   * placeholder, and the value lives under the old key, in this batch or in the warehouse.
+   */
+  private ChangeSet.Change movedToast(
+      TableId table,
+      ChangeSet.Change change,
+      List<Object> oldKeyValues,
+      Map<List<Object>, List<Converted>> byKey,
+      List<Column> columns,
+      List<String> key) {
+    Object[] values = change.values().clone();
+    Set<String> unresolved = new HashSet<>(change.unchanged());
+    List<ChangeSet.Change> oldHistory =
+        byKey.getOrDefault(oldKeyValues, List.of()).stream()
+            .map(Converted::change)
+            .filter(c -> !c.delete() && c.position().compareTo(change.position()) < 0)
+            .sorted(Comparator.comparing(ChangeSet.Change::position).reversed())
+            .toList();
+    for (String column : change.unchanged()) {
+      for (ChangeSet.Change older : oldHistory) {
+        if (!older.unchanged().contains(column)) {
+          values[indexOf(columns, column)] = older.values()[indexOf(columns, column)];
+          unresolved.remove(column);
+          break;
+        }
+      }
+    }
+    if (!unresolved.isEmpty()) {
+      List<String> wanted = List.copyOf(unresolved);
+      Optional<Map<String, Object>> stored = warehouse.row(table, key, oldKeyValues, wanted);
+      if (stored.isPresent()) {
+        for (String column : wanted) {
+          values[indexOf(columns, column)] = stored.get().get(column);
+          unresolved.remove(column);
+        }
+      }
+    }
+    return new ChangeSet.Change(false, values, unresolved, change.position(), change.sourceTime());
+  }
+
   private static int indexOf(List<Column> columns, String name) {
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).name().equals(name)) {
@@ -242,7 +311,7 @@ public final class CdcLoader {
 
   private record Decoded(ConsumerRecord<String, String> record, ChangeEvent event) {}
 
-  record Converted(List<Object> keyValues, ChangeSet.Change change) {}
+  record Converted(List<Object> keyValues, List<Object> oldKeyValues, ChangeSet.Change change) {}
 
   /** Records per table in the batch, changes after collapsing, newest source commit time. */
   public record TableStats(long events, long collapsed, Instant maxSourceTime) {}

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param unchanged columns Debezium did not send because their TOAST value did not change
  * @param position LSN, transaction order, Kafka offset
  * @param sourceTime commit time in the source
+ * @param oldKey for the create half of a primary-key change, the row's previous key (Debezium's
+ *     {@code __debezium.oldkey} header); otherwise null
  */
 public record ChangeEvent(
     String sourceTable,
@@ -28,7 +30,8 @@ public record ChangeEvent(
     Map<String, ColumnType> types,
     Set<String> unchanged,
     Position position,
-    Instant sourceTime) {
+    Instant sourceTime,
+    LinkedHashMap<String, Object> oldKey) {
 
   public boolean isDelete() {
     return op.equals("d");

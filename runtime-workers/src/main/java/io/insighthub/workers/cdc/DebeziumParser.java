@@ -31,8 +31,19 @@ public final class DebeziumParser {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The header Debezium puts on the create half of a primary-key change: the old key. */
+  public static final String OLD_KEY_HEADER = "__debezium.oldkey";
+
   /** Decodes one record; empty for a tombstone (a null value, which follows a delete). */
   public Optional<ChangeEvent> parse(String key, String value, long kafkaOffset) {
+    return parse(key, value, kafkaOffset, null);
+  }
+
+  /**
+   * Decodes one record with its {@code __debezium.oldkey} header (JSON, as Connect's default
+   * SimpleHeaderConverter or the JsonConverter write it), null when absent.
+   */
+  public Optional<ChangeEvent> parse(String key, String value, long kafkaOffset, String oldKey) {
     if (value == null) {
       return Optional.empty();
     }
@@ -98,7 +109,8 @@ public final class DebeziumParser {
             types,
             unchanged,
             new Position(lsn, txOrder, kafkaOffset),
-            sourceTime));
+            sourceTime,
+            oldKey == null ? null : oldKey(oldKey, table)));
   }
 
   private LinkedHashMap<String, Object> key(String key, String table, Map<String, Object> row) {
@@ -124,6 +136,23 @@ public final class DebeziumParser {
             "change event for " + table + " lacks a value for primary-key column " + column);
       }
       values.put(column, row.get(column));
+    }
+    return values;
+  }
+
+  private static LinkedHashMap<String, Object> oldKey(String header, String table) {
+    LinkedHashMap<String, Object> values = new LinkedHashMap<>();
+    String text = header.strip();
+    JsonNode node = read(text, "header " + OLD_KEY_HEADER);
+    if (node.has("schema") && node.has("payload")) {
+      node = node.get("payload");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      values.put(field.getKey(), plain(field.getValue()));
+    }
+    if (values.isEmpty()) {
+      throw new BadRecordException("header " + OLD_KEY_HEADER + " of " + table + " is empty");
     }
     return values;
   }

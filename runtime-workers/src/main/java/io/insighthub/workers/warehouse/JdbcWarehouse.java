@@ -157,6 +157,35 @@ abstract class JdbcWarehouse implements Warehouse {
   }
 
   @Override
+  public synchronized java.util.Optional<Map<String, Object>> row(
+      TableId table, List<String> key, List<Object> keyValues, List<String> columns) {
+    String sql =
+        "SELECT "
+            + String.join(", ", columns.stream().map(Identifiers::quote).toList())
+            + " FROM "
+            + table.sql()
+            + " WHERE "
+            + String.join(" AND ", key.stream().map(k -> Identifiers.quote(k) + " = ?").toList());
+    try (PreparedStatement query = connection.prepareStatement(sql)) {
+      for (int i = 0; i < keyValues.size(); i++) {
+        query.setObject(i + 1, keyValues.get(i));
+      }
+      try (ResultSet rows = query.executeQuery()) {
+        if (!rows.next()) {
+          return java.util.Optional.empty();
+        }
+        Map<String, Object> row = new HashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+          row.put(columns.get(i), rows.getObject(i + 1));
+        }
+        return java.util.Optional.of(row);
+      }
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot read a row of " + table, e);
+    }
+  }
+
+  @Override
   public synchronized List<SourceOffset> offsets(String consumer) {
     List<SourceOffset> offsets = new ArrayList<>();
     try (PreparedStatement query =

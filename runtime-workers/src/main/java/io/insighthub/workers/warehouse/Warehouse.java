@@ -31,6 +31,13 @@ public interface Warehouse extends AutoCloseable {
   /** Creates or evolves the target of CDC changes: the data columns plus the position columns. */
   Map<String, ColumnType> ensureCdcTable(TableId table, List<Column> columns, List<String> key);
 
+  /**
+   * The named columns of the row with the given key, empty when there is none (used to recover
+   * unchanged TOAST values of a row whose primary key changed).
+   */
+  java.util.Optional<Map<String, Object>> row(
+      TableId table, List<String> key, List<Object> keyValues, List<String> columns);
+
   /** The offsets stored for {@code consumer}, to seek to on start. */
   List<SourceOffset> offsets(String consumer);
 

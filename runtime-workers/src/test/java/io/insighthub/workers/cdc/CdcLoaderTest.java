@@ -164,6 +164,37 @@ class CdcLoaderTest {
   }
 
   @Test
+  void keyChangeKeepsTheUnchangedToastValueOfTheOldKey() {
+    DebeziumEvents events = accounts(false);
+    String unavailable = DebeziumParser.UNAVAILABLE;
+    loader.load(List.of(events.create(10, row("id", 1, "name", "long text", "plan", "x"))));
+    loader.load(
+        List.of(
+            events.delete(20, row("id", 1, "name", null, "plan", null)),
+            events.tombstone(1),
+            moved(events.create(20, row("id", 2, "name", unavailable, "plan", "y")), 1)));
+    loader.load(
+        List.of(
+            events.create(30, row("id", 5, "name", "fresh text", "plan", "x")),
+            events.delete(31, row("id", 5, "name", null, "plan", null)),
+            moved(events.create(31, row("id", 6, "name", unavailable, "plan", "z")), 5)));
+    assertThat(live("ACCOUNTS"))
+        .containsExactly(
+            Map.of("ID", 2L, "NAME", "long text", "PLAN", "y"),
+            Map.of("ID", 6L, "NAME", "fresh text", "PLAN", "z"));
+  }
+
+  private static ConsumerRecord<String, String> moved(
+      ConsumerRecord<String, String> record, long oldId) {
+    record
+        .headers()
+        .add(
+            DebeziumParser.OLD_KEY_HEADER,
+            ("{\"id\":" + oldId + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return record;
+  }
+
+  @Test
   void columnAddedInTheSourceAppearsInTheTable() {
     DebeziumEvents events = accounts(false);
     loader.load(List.of(events.create(10, row("id", 1, "name", "a", "plan", "x"))));
