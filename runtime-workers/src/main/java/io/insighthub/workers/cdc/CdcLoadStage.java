@@ -6,24 +6,22 @@ import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
 import io.insighthub.workers.warehouse.BatchResult;
-import io.insighthub.workers.warehouse.SourceOffset;
+import io.insighthub.workers.warehouse.StoredOffsetAssignment;
 import io.insighthub.workers.warehouse.TableId;
 import io.insighthub.workers.warehouse.Warehouse;
+import io.insighthub.workers.warehouse.WatermarkPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +92,8 @@ public final class CdcLoadStage implements Subcommand {
       CdcLoader loader = new CdcLoader(warehouse, consumerId, schema, config.cdc().tables(), soft);
       Pattern topics =
           Pattern.compile(Pattern.quote(config.cdc().topicPrefix()) + "\\.[^.]+\\.[^.]+");
-      Assignment assignment = new Assignment(consumer, warehouse, consumerId, topics);
+      StoredOffsetAssignment assignment =
+          new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
       assignment.refresh();
       context.health().ready();
       while (context.stopRequested().getCount() > 0) {
@@ -181,71 +180,5 @@ public final class CdcLoadStage implements Subcommand {
     properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     return properties;
-  }
-
-  /**
-   * The partitions of the CdcSource's topics, assigned directly rather than through a consumer
-   * group: the loader runs as one replica and its offsets live in the warehouse, so a restart
-   * resumes at once instead of waiting out the dead member's session. A partition is read from its
-   * offset in OPS.OFFSETS, or from the start when it has none; topics of newly captured tables are
-   * picked up by {@link #refresh}.
-   */
-  private static final class Assignment {
-    private final KafkaConsumer<String, String> consumer;
-    private final Warehouse warehouse;
-    private final String consumerId;
-    private final Pattern topics;
-    private long refreshedAt;
-
-    Assignment(
-        KafkaConsumer<String, String> consumer,
-        Warehouse warehouse,
-        String consumerId,
-        Pattern topics) {
-      this.consumer = consumer;
-      this.warehouse = warehouse;
-      this.consumerId = consumerId;
-      this.topics = topics;
-    }
-
-    void refreshEvery(Duration interval) {
-      if (System.nanoTime() - refreshedAt > interval.toNanos()) {
-        refresh();
-      }
-    }
-
-    void refresh() {
-      refreshedAt = System.nanoTime();
-      Set<TopicPartition> wanted = new HashSet<>();
-      consumer
-          .listTopics(Duration.ofSeconds(30))
-          .forEach(
-              (topic, partitions) -> {
-                if (topics.matcher(topic).matches()) {
-                  partitions.forEach(p -> wanted.add(new TopicPartition(p.topic(), p.partition())));
-                }
-              });
-      Set<TopicPartition> current = consumer.assignment();
-      if (wanted.equals(current)) {
-        return;
-      }
-      consumer.assign(wanted);
-      Map<TopicPartition, Long> stored = new HashMap<>();
-      for (SourceOffset offset : warehouse.offsets(consumerId)) {
-        stored.put(new TopicPartition(offset.topic(), offset.partition()), offset.nextOffset());
-      }
-      for (TopicPartition partition : wanted) {
-        if (current.contains(partition)) {
-          continue;
-        }
-        Long next = stored.get(partition);
-        if (next != null) {
-          consumer.seek(partition, next);
-        } else {
-          consumer.seekToBeginning(List.of(partition));
-        }
-      }
-      LOG.info("reading {} partitions of {}", wanted.size(), topics.pattern());
-    }
   }
 }

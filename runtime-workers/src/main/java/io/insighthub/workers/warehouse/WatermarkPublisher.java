@@ -1,4 +1,4 @@
-package io.insighthub.workers.cdc;
+package io.insighthub.workers.warehouse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.insighthub.crds.worker.Watermark;
