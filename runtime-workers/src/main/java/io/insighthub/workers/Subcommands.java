@@ -1,5 +1,7 @@
 package io.insighthub.workers;
 
+import io.insighthub.workers.cdc.CdcLoadStage;
+import io.insighthub.workers.load.LoadStage;
 import java.util.List;
 
 /** The stages this executable offers; each stage package contributes its subcommand here. */
@@ -7,6 +9,6 @@ final class Subcommands {
   private Subcommands() {}
 
   static List<Subcommand> all() {
-    return List.of();
+    return List.of(new CdcLoadStage(), new LoadStage());
   }
 }

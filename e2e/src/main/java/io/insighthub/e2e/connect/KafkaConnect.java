@@ -1,0 +1,196 @@
+package io.insighthub.e2e.connect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka Connect worker in distributed mode, from the {@code connect-runtime} jars on the
+ * caller's classpath (with the connectors it carries, e.g. Debezium PostgreSQL), run as its own
+ * {@code java} process; connectors are managed through its REST API as Strimzi would.
+ */
+public final class KafkaConnect implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaConnect.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration START_LIMIT = Duration.ofSeconds(120);
+
+  private final int port;
+  private final Process process;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private KafkaConnect(int port, Process process) {
+    this.port = port;
+    this.process = process;
+  }
+
+  /**
+   * Starts a worker of group {@code name} against the broker; its internal topics are named after
+   * {@code name}, so workers of different tests never share state.
+   */
+  public static KafkaConnect start(Path workDir, String bootstrapServers, String name) {
+    try {
+      Files.createDirectories(workDir);
+      int port = freePort();
+      Properties p = new Properties();
+      p.setProperty("bootstrap.servers", bootstrapServers);
+      p.setProperty("group.id", name);
+      p.setProperty("config.storage.topic", name + ".configs");
+      p.setProperty("offset.storage.topic", name + ".offsets");
+      p.setProperty("status.storage.topic", name + ".status");
+      p.setProperty("config.storage.replication.factor", "1");
+      p.setProperty("offset.storage.replication.factor", "1");
+      p.setProperty("status.storage.replication.factor", "1");
+      p.setProperty("offset.storage.partitions", "1");
+      p.setProperty("status.storage.partitions", "1");
+      p.setProperty("offset.flush.interval.ms", "1000");
+      p.setProperty("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+      p.setProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+      p.setProperty("listeners", "http://127.0.0.1:" + port);
+      p.setProperty("rest.advertised.host.name", "127.0.0.1");
+      p.setProperty("plugin.discovery", "only_scan");
+      Path config = workDir.resolve("connect.properties");
+      StringBuilder text = new StringBuilder("# written by KafkaConnect for tests\n");
+      new TreeMap<>(p).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+      Files.writeString(config, text);
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(List.of("-Xms128m", "-Xmx768m", "-XX:+UseG1GC", "-cp"));
+      command.add(System.getProperty("java.class.path"));
+      command.add("org.apache.kafka.connect.cli.ConnectDistributed");
+      command.add(config.toString());
+      Path log = workDir.resolve("connect.log");
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      KafkaConnect connect = new KafkaConnect(port, process);
+      connect.awaitReady(log);
+      return connect;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start Kafka Connect in " + workDir, e);
+    }
+  }
+
+  /** Creates or updates a connector. */
+  public void putConnector(String name, Map<String, String> config) {
+    send("PUT", "/connectors/" + name + "/config", config);
+  }
+
+  /** The connector's state and its tasks' states, e.g. {@code RUNNING [RUNNING]}. */
+  public String status(String name) {
+    JsonNode status = send("GET", "/connectors/" + name + "/status", null);
+    if (status == null || !status.has("connector")) {
+      return "ABSENT";
+    }
+    List<String> tasks = new ArrayList<>();
+    for (JsonNode task : status.path("tasks")) {
+      tasks.add(
+          task.path("state").asText()
+              + (task.has("trace")
+                  ? ": " + task.get("trace").asText().lines().findFirst().orElse("")
+                  : ""));
+    }
+    return status.path("connector").path("state").asText() + " " + tasks;
+  }
+
+  public void deleteConnector(String name) {
+    send("DELETE", "/connectors/" + name, null);
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private void awaitReady(Path log) {
+    long deadline = System.nanoTime() + START_LIMIT.toNanos();
+    while (true) {
+      try {
+        JsonNode root = send("GET", "/connectors", null);
+        if (root != null) {
+          LOG.info("Kafka Connect ready on 127.0.0.1:{} (log {})", port, log);
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // not listening yet
+      }
+      try {
+        if (process.waitFor(500, TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException(
+              "Kafka Connect exited with " + process.exitValue() + "; see " + log);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while starting Kafka Connect", e);
+      }
+      if (System.nanoTime() > deadline) {
+        close();
+        throw new IllegalStateException(
+            "Kafka Connect not ready after " + START_LIMIT + "; see " + log);
+      }
+    }
+  }
+
+  private JsonNode send(String method, String path, Object body) {
+    try {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              .timeout(Duration.ofSeconds(30))
+              .header("Content-Type", "application/json");
+      request.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 404) {
+        return null;
+      }
+      if (response.statusCode() >= 300) {
+        throw new IllegalStateException(
+            method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+      }
+      return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

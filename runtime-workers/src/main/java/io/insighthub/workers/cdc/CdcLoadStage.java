@@ -1,0 +1,184 @@
+package io.insighthub.workers.cdc;
+
+import io.insighthub.crds.v1alpha1.CdcSourceSpec;
+import io.insighthub.crds.worker.Watermark;
+import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.workers.Subcommand;
+import io.insighthub.workers.WorkerContext;
+import io.insighthub.workers.warehouse.BatchResult;
+import io.insighthub.workers.warehouse.StoredOffsetAssignment;
+import io.insighthub.workers.warehouse.TableId;
+import io.insighthub.workers.warehouse.Warehouse;
+import io.insighthub.workers.warehouse.WatermarkPublisher;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code cdc-load} stage: consumes a CdcSource's Debezium topics and applies them to the
+ * warehouse effectively once. Offsets live in OPS.OFFSETS with the data; Kafka's committed offsets
+ * are written afterwards only so consumer lag can be monitored. Runs as a single replica.
+ */
+public final class CdcLoadStage implements Subcommand {
+  private static final Logger LOG = LoggerFactory.getLogger(CdcLoadStage.class);
+
+  /** Records per warehouse transaction at most. */
+  static final int MAX_BATCH_RECORDS = 50_000;
+
+  /** How long a batch waits to fill before it is applied; bounds freshness under low load. */
+  static final Duration MAX_BATCH_WAIT = Duration.ofMillis(500);
+
+  /** How often the topics of newly captured tables are looked for. */
+  static final Duration TOPIC_REFRESH = Duration.ofSeconds(5);
+
+  @Override
+  public String name() {
+    return "cdc-load";
+  }
+
+  @Override
+  public String summary() {
+    return "apply Debezium PostgreSQL changes to the warehouse effectively once (LSN-guarded MERGE)";
+  }
+
+  @Override
+  public List<String> checkConfig(WorkerConfig config) {
+    List<String> problems = new ArrayList<>();
+    if (config.cdc() == null) {
+      problems.add("config.cdc is missing: cdc-load runs for a CdcSource");
+    } else {
+      if (config.cdc().topicPrefix() == null || config.cdc().topicPrefix().isBlank()) {
+        problems.add("config.cdc.topicPrefix is missing: set the Debezium topic prefix");
+      }
+      if (config.cdc().tables() == null || config.cdc().tables().isEmpty()) {
+        problems.add("config.cdc.tables is empty: list the captured tables as schema.table");
+      }
+    }
+    if (config.sink() == null || config.sink().connectionDir() == null) {
+      problems.add(
+          "config.sink.connectionDir is missing: mount the warehouse connection Secret there");
+    }
+    return problems;
+  }
+
+  @Override
+  public int run(WorkerContext context) {
+    WorkerConfig config = context.config();
+    String consumerId = "cdc-load." + config.namespace() + "." + config.pipeline();
+    String schema = config.sink().schema() != null ? config.sink().schema() : "RAW";
+    boolean soft = config.cdc().deleteMode() != CdcSourceSpec.DeleteMode.HARD;
+    String watermarkTopic =
+        config.kafka().watermarks() != null
+            ? config.kafka().watermarks()
+            : WorkerConfig.WATERMARK_TOPIC;
+    CdcLoadMetrics metrics = new CdcLoadMetrics(context.metrics());
+    try (Warehouse warehouse = Warehouse.open(Path.of(config.sink().connectionDir()));
+        WatermarkPublisher watermarks =
+            new WatermarkPublisher(config.kafka().bootstrapServers(), watermarkTopic);
+        KafkaConsumer<String, String> consumer =
+            new KafkaConsumer<>(consumerConfig(config, consumerId))) {
+      CdcLoader loader = new CdcLoader(warehouse, consumerId, schema, config.cdc().tables(), soft);
+      Pattern topics =
+          Pattern.compile(Pattern.quote(config.cdc().topicPrefix()) + "\\.[^.]+\\.[^.]+");
+      StoredOffsetAssignment assignment =
+          new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
+      assignment.refresh();
+      context.health().ready();
+      while (context.stopRequested().getCount() > 0) {
+        assignment.refreshEvery(TOPIC_REFRESH);
+        List<ConsumerRecord<String, String>> batch = poll(consumer, context);
+        if (batch.isEmpty()) {
+          continue;
+        }
+        long started = System.nanoTime();
+        CdcLoader.LoadReport report = loader.load(batch);
+        metrics.batch.record(Duration.ofNanos(System.nanoTime() - started));
+        consumer.commitAsync();
+        publish(watermarks, config, report);
+        record(metrics, report);
+      }
+      return 0;
+    }
+  }
+
+  private static List<ConsumerRecord<String, String>> poll(
+      KafkaConsumer<String, String> consumer, WorkerContext context) {
+    List<ConsumerRecord<String, String>> batch = new ArrayList<>();
+    long deadline = System.nanoTime() + MAX_BATCH_WAIT.toNanos();
+    while (batch.size() < MAX_BATCH_RECORDS && context.stopRequested().getCount() > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      ConsumerRecords<String, String> records = consumer.poll(Duration.ofNanos(left));
+      records.forEach(batch::add);
+      if (records.isEmpty() && !batch.isEmpty()) {
+        break;
+      }
+    }
+    return batch;
+  }
+
+  private static void publish(
+      WatermarkPublisher watermarks, WorkerConfig config, CdcLoader.LoadReport report) {
+    Instant now = Instant.now();
+    for (Map.Entry<TableId, BatchResult.TableResult> entry : report.result().tables().entrySet()) {
+      CdcLoader.TableStats stats = report.tables().get(entry.getKey());
+      watermarks.publish(
+          new Watermark(
+              config.namespace(),
+              config.pipeline(),
+              entry.getKey().toString(),
+              stats == null ? null : stats.maxSourceTime(),
+              now,
+              entry.getValue().applied(),
+              0));
+    }
+  }
+
+  private static void record(CdcLoadMetrics metrics, CdcLoader.LoadReport report) {
+    metrics.records.increment(report.records());
+    metrics.quarantined.increment(report.quarantined());
+    long applied = 0;
+    long ignored = 0;
+    for (BatchResult.TableResult table : report.result().tables().values()) {
+      applied += table.applied();
+      ignored += table.ignored();
+    }
+    metrics.applied.increment(applied);
+    metrics.ignored.increment(ignored);
+    LOG.info(
+        "batch applied: {} records, {} rows changed, {} changes older than the warehouse ignored,"
+            + " {} quarantined",
+        report.records(),
+        applied,
+        ignored,
+        report.quarantined());
+  }
+
+  private static Map<String, Object> consumerConfig(WorkerConfig config, String group) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+    properties.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+    properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    return properties;
+  }
+}

@@ -1,0 +1,214 @@
+package io.insighthub.workers.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insighthub.workers.warehouse.Batch;
+import io.insighthub.workers.warehouse.BatchResult;
+import io.insighthub.workers.warehouse.Column;
+import io.insighthub.workers.warehouse.ColumnType;
+import io.insighthub.workers.warehouse.Identifiers;
+import io.insighthub.workers.warehouse.QuarantinedRecord;
+import io.insighthub.workers.warehouse.RowSet;
+import io.insighthub.workers.warehouse.SourceOffset;
+import io.insighthub.workers.warehouse.TableId;
+import io.insighthub.workers.warehouse.Warehouse;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Loads JSON records (validated events, sessions, aggregates) into their tables, one warehouse
+ * transaction per poll with the consumed offsets, so replays never double a row: events are merged
+ * on their event id, sessions and aggregates on their key, the newest record of a key winning.
+ */
+public final class EventLoader {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Where one topic's records go.
+   *
+   * @param topic the Kafka topic
+   * @param table the warehouse table
+   * @param key the merge key: fields of the record value (e.g. event_id); empty to take the fields
+   *     of the JSON record key (as Kafka Streams writes sessions and aggregates)
+   * @param eventTimeField the field whose newest value is the watermark's event time, or null
+   */
+  public record Target(String topic, TableId table, List<String> key, String eventTimeField) {}
+
+  private final Warehouse warehouse;
+  private final String consumer;
+  private final Map<String, Target> targets = new HashMap<>();
+
+  public EventLoader(Warehouse warehouse, String consumer, List<Target> targets) {
+    this.warehouse = warehouse;
+    this.consumer = consumer;
+    targets.forEach(t -> this.targets.put(t.topic(), t));
+  }
+
+  /** Applies the records and their offsets in one transaction; returns what each table got. */
+  public Report load(List<ConsumerRecord<String, String>> records) {
+    Map<String, SourceOffset> offsets = new LinkedHashMap<>();
+    List<QuarantinedRecord> quarantined = new ArrayList<>();
+    Map<Target, List<Parsed>> byTarget = new LinkedHashMap<>();
+    for (ConsumerRecord<String, String> record : records) {
+      offsets.put(
+          record.topic() + "/" + record.partition(),
+          new SourceOffset(record.topic(), record.partition(), record.offset() + 1));
+      Target target = targets.get(record.topic());
+      try {
+        if (target == null) {
+          throw new IllegalArgumentException("no table is configured for topic " + record.topic());
+        }
+        Parsed parsed = parse(record, target);
+        byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(parsed);
+      } catch (RuntimeException e) {
+        quarantined.add(quarantine(record, e.getMessage()));
+      }
+    }
+    List<RowSet> rowSets = new ArrayList<>();
+    for (var entry : byTarget.entrySet()) {
+      rowSets.add(rowSet(entry.getKey(), entry.getValue(), quarantined));
+    }
+    BatchResult result =
+        warehouse.apply(
+            new Batch(consumer, List.of(), rowSets, quarantined, List.copyOf(offsets.values())));
+    Map<TableId, Instant> eventTimes = new HashMap<>();
+    rowSets.forEach(r -> eventTimes.put(r.table(), r.maxEventTime()));
+    return new Report(records.size(), quarantined.size(), result, eventTimes);
+  }
+
+  private static Parsed parse(ConsumerRecord<String, String> record, Target target) {
+    if (record.value() == null) {
+      throw new IllegalArgumentException("record has no value");
+    }
+    JsonNode value = read(record.value(), "value");
+    LinkedHashMap<String, JsonNode> fields = new LinkedHashMap<>();
+    value
+        .fields()
+        .forEachRemaining(f -> fields.put(Identifiers.normalize(f.getKey()), f.getValue()));
+    List<String> key = new ArrayList<>();
+    if (target.key().isEmpty()) {
+      JsonNode recordKey = record.key() == null ? null : read(record.key(), "key");
+      if (recordKey == null || !recordKey.isObject() || recordKey.isEmpty()) {
+        throw new IllegalArgumentException("record key is not a JSON object naming the row's key");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = recordKey.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        key.add(Identifiers.normalize(field.getKey()));
+        fields.putIfAbsent(Identifiers.normalize(field.getKey()), field.getValue());
+      }
+    } else {
+      target.key().forEach(k -> key.add(Identifiers.normalize(k)));
+    }
+    for (String k : key) {
+      if (fields.get(k) == null || fields.get(k).isNull()) {
+        throw new IllegalArgumentException("record has no value for key field " + k.toLowerCase());
+      }
+    }
+    return new Parsed(record, key, fields);
+  }
+
+  private RowSet rowSet(Target target, List<Parsed> records, List<QuarantinedRecord> quarantined) {
+    List<String> key = records.getFirst().key();
+    LinkedHashMap<String, ColumnType> wanted = new LinkedHashMap<>();
+    for (Parsed parsed : records) {
+      parsed.fields().forEach((name, value) -> wanted.putIfAbsent(name, infer(value)));
+    }
+    List<Column> requested =
+        wanted.entrySet().stream().map(e -> new Column(e.getKey(), e.getValue())).toList();
+    Map<String, ColumnType> actual = warehouse.ensureTable(target.table(), requested, key);
+    List<Column> columns =
+        requested.stream().map(c -> new Column(c.name(), actual.get(c.name()))).toList();
+    // The newest record of a key wins (records arrive in offset order per partition).
+    Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
+    Instant maxEventTime = null;
+    String timeField =
+        target.eventTimeField() == null ? null : Identifiers.normalize(target.eventTimeField());
+    for (Parsed parsed : records) {
+      try {
+        Object[] row = new Object[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+          JsonNode value = parsed.fields().get(columns.get(i).name());
+          row[i] = columns.get(i).type().convert(plain(value));
+        }
+        List<Object> keyValues = new ArrayList<>();
+        for (String k : key) {
+          keyValues.add(row[indexOf(columns, k)]);
+        }
+        rows.remove(keyValues);
+        rows.put(keyValues, row);
+        JsonNode time = timeField == null ? null : parsed.fields().get(timeField);
+        if (time != null && time.isTextual()) {
+          Instant at = OffsetDateTime.parse(time.asText()).toInstant();
+          maxEventTime = maxEventTime == null || at.isAfter(maxEventTime) ? at : maxEventTime;
+        }
+      } catch (RuntimeException e) {
+        quarantined.add(quarantine(parsed.record(), e.getMessage()));
+      }
+    }
+    return new RowSet(target.table(), columns, key, List.copyOf(rows.values()), maxEventTime);
+  }
+
+  private static ColumnType infer(JsonNode value) {
+    if (value == null || value.isNull() || value.isTextual() || value.isContainerNode()) {
+      return ColumnType.VARCHAR;
+    }
+    if (value.isBoolean()) {
+      return ColumnType.BOOLEAN;
+    }
+    return value.isIntegralNumber() && value.canConvertToLong()
+        ? ColumnType.BIGINT
+        : ColumnType.DOUBLE;
+  }
+
+  private static Object plain(JsonNode value) {
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (value.isBoolean()) {
+      return value.booleanValue();
+    }
+    if (value.isIntegralNumber() && value.canConvertToLong()) {
+      return value.longValue();
+    }
+    if (value.isNumber()) {
+      return value.doubleValue();
+    }
+    return value.isTextual() ? value.asText() : value.toString();
+  }
+
+  private static int indexOf(List<Column> columns, String name) {
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no column " + name);
+  }
+
+  private static JsonNode read(String text, String what) {
+    try {
+      return JSON.readTree(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("record " + what + " is not JSON");
+    }
+  }
+
+  private static QuarantinedRecord quarantine(ConsumerRecord<String, String> record, String why) {
+    return new QuarantinedRecord(
+        record.topic(), record.partition(), record.offset(), record.key(), record.value(), why);
+  }
+
+  private record Parsed(
+      ConsumerRecord<String, String> record, List<String> key, Map<String, JsonNode> fields) {}
+
+  /** What one load did, with the newest event time per table for the watermarks. */
+  public record Report(
+      int records, int quarantined, BatchResult result, Map<TableId, Instant> maxEventTimes) {}
+}

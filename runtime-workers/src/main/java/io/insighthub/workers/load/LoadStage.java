@@ -1,0 +1,156 @@
+package io.insighthub.workers.load;
+
+import io.insighthub.crds.v1alpha1.TransformSpec;
+import io.insighthub.crds.worker.Watermark;
+import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.workers.Subcommand;
+import io.insighthub.workers.WorkerContext;
+import io.insighthub.workers.warehouse.BatchResult;
+import io.insighthub.workers.warehouse.StoredOffsetAssignment;
+import io.insighthub.workers.warehouse.TableId;
+import io.insighthub.workers.warehouse.Warehouse;
+import io.insighthub.workers.warehouse.WatermarkPublisher;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code load} stage: validated events into {@code VALIDATED.<table>} (merged on the event id)
+ * and the sessionize/aggregate outputs, topic {@code <ns>.<pipeline>.<transform>}, into {@code
+ * CURATED.<TRANSFORM>} (merged on the record key), with offsets stored in the same warehouse
+ * transaction and a watermark per table after each batch.
+ */
+public final class LoadStage implements Subcommand {
+  private static final Logger LOG = LoggerFactory.getLogger(LoadStage.class);
+  private static final Duration MAX_BATCH_WAIT = Duration.ofMillis(500);
+
+  @Override
+  public String name() {
+    return "load";
+  }
+
+  @Override
+  public String summary() {
+    return "load validated events, sessions and aggregates into the warehouse without duplicates";
+  }
+
+  @Override
+  public List<String> checkConfig(WorkerConfig config) {
+    List<String> problems = new ArrayList<>();
+    if (config.kafka() != null && (config.kafka().validated() == null)) {
+      problems.add("config.kafka.validated is missing: load reads the validated topic");
+    }
+    if (config.sink() == null || config.sink().connectionDir() == null) {
+      problems.add(
+          "config.sink.connectionDir is missing: mount the warehouse connection Secret there");
+    }
+    return problems;
+  }
+
+  /** The topics this Pipeline's loader reads and where each lands. */
+  public static List<EventLoader.Target> targets(WorkerConfig config) {
+    List<EventLoader.Target> targets = new ArrayList<>();
+    String table =
+        config.sink().table() != null
+            ? config.sink().table()
+            : config.pipeline().replace('-', '_').toUpperCase(Locale.ROOT);
+    String idField = config.events() != null ? config.events().eventIdField : "event_id";
+    String timeField = config.events() != null ? config.events().eventTimeField : null;
+    targets.add(
+        new EventLoader.Target(
+            config.kafka().validated(),
+            new TableId("VALIDATED", table),
+            List.of(idField),
+            timeField));
+    for (TransformSpec transform :
+        config.transforms() == null ? List.<TransformSpec>of() : config.transforms()) {
+      if (transform.type == TransformSpec.Type.SESSIONIZE
+          || transform.type == TransformSpec.Type.AGGREGATE) {
+        targets.add(
+            new EventLoader.Target(
+                config.namespace() + "." + config.pipeline() + "." + transform.name,
+                new TableId("CURATED", transform.name.replace('-', '_')),
+                List.of(),
+                null));
+      }
+    }
+    return targets;
+  }
+
+  @Override
+  public int run(WorkerContext context) {
+    WorkerConfig config = context.config();
+    String consumerId = "load." + config.namespace() + "." + config.pipeline();
+    List<EventLoader.Target> targets = targets(config);
+    Pattern topics =
+        Pattern.compile(
+            targets.stream().map(t -> Pattern.quote(t.topic())).collect(Collectors.joining("|")));
+    String watermarkTopic =
+        config.kafka().watermarks() != null
+            ? config.kafka().watermarks()
+            : WorkerConfig.WATERMARK_TOPIC;
+    try (Warehouse warehouse = Warehouse.open(Path.of(config.sink().connectionDir()));
+        WatermarkPublisher watermarks =
+            new WatermarkPublisher(config.kafka().bootstrapServers(), watermarkTopic);
+        KafkaConsumer<String, String> consumer =
+            new KafkaConsumer<>(consumerConfig(config, consumerId))) {
+      EventLoader loader = new EventLoader(warehouse, consumerId, targets);
+      StoredOffsetAssignment assignment =
+          new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
+      assignment.refresh();
+      context.health().ready();
+      while (context.stopRequested().getCount() > 0) {
+        assignment.refreshEvery(Duration.ofSeconds(5));
+        List<ConsumerRecord<String, String>> batch = new ArrayList<>();
+        consumer.poll(MAX_BATCH_WAIT).forEach(batch::add);
+        if (batch.isEmpty()) {
+          continue;
+        }
+        EventLoader.Report report = loader.load(batch);
+        consumer.commitAsync();
+        Instant now = Instant.now();
+        for (Map.Entry<TableId, BatchResult.TableResult> table :
+            report.result().tables().entrySet()) {
+          watermarks.publish(
+              new Watermark(
+                  config.namespace(),
+                  config.pipeline(),
+                  table.getKey().toString(),
+                  report.maxEventTimes().get(table.getKey()),
+                  now,
+                  table.getValue().applied(),
+                  0));
+        }
+        LOG.info(
+            "batch loaded: {} records, {} quarantined", report.records(), report.quarantined());
+      }
+      return 0;
+    }
+  }
+
+  private static Map<String, Object> consumerConfig(WorkerConfig config, String group) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+    properties.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    return properties;
+  }
+}

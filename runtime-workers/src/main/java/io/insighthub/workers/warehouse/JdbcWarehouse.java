@@ -1,0 +1,429 @@
+package io.insighthub.workers.warehouse;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@link Warehouse} over one JDBC connection, with the SQL both dialects share; subclasses say
+ * how rows reach a stage table and how values are bound.
+ */
+abstract class JdbcWarehouse implements Warehouse {
+  static final List<Column> OFFSETS_COLUMNS =
+      List.of(
+          new Column("CONSUMER", ColumnType.VARCHAR),
+          new Column("TOPIC", ColumnType.VARCHAR),
+          new Column("KAFKA_PARTITION", ColumnType.BIGINT),
+          new Column("NEXT_OFFSET", ColumnType.BIGINT),
+          new Column("UPDATED_AT", ColumnType.TIMESTAMPTZ));
+  static final List<Column> QUARANTINE_COLUMNS =
+      List.of(
+          new Column("CONSUMER", ColumnType.VARCHAR),
+          new Column("TOPIC", ColumnType.VARCHAR),
+          new Column("KAFKA_PARTITION", ColumnType.BIGINT),
+          new Column("KAFKA_OFFSET", ColumnType.BIGINT),
+          new Column("RECORD_KEY", ColumnType.VARCHAR),
+          new Column("RECORD_VALUE", ColumnType.VARCHAR),
+          new Column("REASON", ColumnType.VARCHAR),
+          new Column("QUARANTINED_AT", ColumnType.TIMESTAMPTZ));
+  static final List<Column> LOADS_COLUMNS =
+      List.of(
+          new Column("CONSUMER", ColumnType.VARCHAR),
+          new Column("TABLE_NAME", ColumnType.VARCHAR),
+          new Column("OFFERED", ColumnType.BIGINT),
+          new Column("APPLIED", ColumnType.BIGINT),
+          new Column("LOADED_AT", ColumnType.TIMESTAMPTZ));
+
+  protected final Connection connection;
+  private final Map<TableId, Map<String, ColumnType>> tables = new ConcurrentHashMap<>();
+  private int stages;
+
+  JdbcWarehouse(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** The name of the n-th stage table of a transaction (a temporary table). */
+  abstract String stageName(int n);
+
+  /** Writes {@code rows} into the empty stage table {@code stage}. */
+  void stage(String stage, List<Column> columns, List<Object[]> rows) throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(WarehouseSql.insert(stage, columns))) {
+      int pending = 0;
+      for (Object[] row : rows) {
+        for (int i = 0; i < columns.size(); i++) {
+          bind(insert, i + 1, row[i], columns.get(i).type());
+        }
+        insert.addBatch();
+        if (++pending == 10_000) {
+          insert.executeBatch();
+          pending = 0;
+        }
+      }
+      if (pending > 0) {
+        insert.executeBatch();
+      }
+    }
+  }
+
+  /** Binds one value of a column of type {@code type}. */
+  void bind(PreparedStatement statement, int index, Object value, ColumnType type)
+      throws SQLException {
+    statement.setObject(index, value);
+  }
+
+  @Override
+  public synchronized void init() {
+    try (Statement statement = connection.createStatement()) {
+      for (String schema : SCHEMAS) {
+        statement.execute(WarehouseSql.createSchema(schema));
+      }
+      statement.execute(WarehouseSql.createTable(WarehouseSql.OFFSETS, OFFSETS_COLUMNS));
+      statement.execute(WarehouseSql.createTable(WarehouseSql.QUARANTINE, QUARANTINE_COLUMNS));
+      statement.execute(WarehouseSql.createTable(WarehouseSql.LOADS, LOADS_COLUMNS));
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot create the warehouse schemas and OPS tables", e);
+    }
+  }
+
+  @Override
+  public synchronized Map<String, ColumnType> columns(TableId table) {
+    Map<String, ColumnType> known = tables.get(table);
+    if (known != null) {
+      return known;
+    }
+    Map<String, ColumnType> columns = new LinkedHashMap<>();
+    try (PreparedStatement query = connection.prepareStatement(WarehouseSql.columnsQuery())) {
+      query.setString(1, table.schema());
+      query.setString(2, table.table());
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          int scale = rows.getInt(3);
+          columns.put(
+              rows.getString(1).toUpperCase(java.util.Locale.ROOT),
+              ColumnType.parse(rows.getString(2), rows.wasNull() ? null : scale));
+        }
+      }
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot read the columns of " + table, e);
+    }
+    if (!columns.isEmpty()) {
+      tables.put(table, Map.copyOf(columns));
+    }
+    return columns;
+  }
+
+  @Override
+  public synchronized Map<String, ColumnType> ensureTable(
+      TableId table, List<Column> columns, List<String> key) {
+    Map<String, ColumnType> existing = columns(table);
+    try (Statement statement = connection.createStatement()) {
+      if (existing.isEmpty()) {
+        statement.execute(WarehouseSql.createTable(table, columns));
+      } else {
+        for (Column column : columns) {
+          if (!existing.containsKey(column.name())) {
+            statement.execute(WarehouseSql.addColumn(table, column));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot create or evolve " + table, e);
+    }
+    tables.remove(table);
+    return columns(table);
+  }
+
+  @Override
+  public Map<String, ColumnType> ensureCdcTable(
+      TableId table, List<Column> columns, List<String> key) {
+    List<Column> all = new ArrayList<>(columns);
+    all.addAll(WarehouseSql.CDC_COLUMNS);
+    Map<String, ColumnType> existing = columns(table);
+    if (!existing.isEmpty() && all.stream().allMatch(c -> existing.containsKey(c.name()))) {
+      return existing;
+    }
+    return ensureTable(table, all, key);
+  }
+
+  @Override
+  public synchronized java.util.Optional<Map<String, Object>> row(
+      TableId table, List<String> key, List<Object> keyValues, List<String> columns) {
+    String sql =
+        "SELECT "
+            + String.join(", ", columns.stream().map(Identifiers::quote).toList())
+            + " FROM "
+            + table.sql()
+            + " WHERE "
+            + String.join(" AND ", key.stream().map(k -> Identifiers.quote(k) + " = ?").toList());
+    try (PreparedStatement query = connection.prepareStatement(sql)) {
+      for (int i = 0; i < keyValues.size(); i++) {
+        query.setObject(i + 1, keyValues.get(i));
+      }
+      try (ResultSet rows = query.executeQuery()) {
+        if (!rows.next()) {
+          return java.util.Optional.empty();
+        }
+        Map<String, Object> row = new HashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+          row.put(columns.get(i), rows.getObject(i + 1));
+        }
+        return java.util.Optional.of(row);
+      }
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot read a row of " + table, e);
+    }
+  }
+
+  @Override
+  public synchronized List<SourceOffset> offsets(String consumer) {
+    List<SourceOffset> offsets = new ArrayList<>();
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT \"TOPIC\", \"KAFKA_PARTITION\", \"NEXT_OFFSET\" FROM "
+                + WarehouseSql.OFFSETS.sql()
+                + " WHERE \"CONSUMER\" = ? ORDER BY 1, 2")) {
+      query.setString(1, consumer);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          offsets.add(new SourceOffset(rows.getString(1), rows.getInt(2), rows.getLong(3)));
+        }
+      }
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot read the offsets of " + consumer, e);
+    }
+    return offsets;
+  }
+
+  @Override
+  public synchronized BatchResult apply(Batch batch) {
+    stages = 0;
+    Map<TableId, BatchResult.TableResult> results = new LinkedHashMap<>();
+    try {
+      connection.setAutoCommit(false);
+      for (ChangeSet changes : batch.changes()) {
+        results.merge(changes.table(), applyChanges(changes), BatchResult.TableResult::plus);
+      }
+      for (RowSet rows : batch.rows()) {
+        results.merge(rows.table(), applyRows(rows), BatchResult.TableResult::plus);
+      }
+      quarantine(batch.consumer(), batch.quarantined());
+      storeOffsets(batch.consumer(), batch.offsets());
+      logLoads(batch.consumer(), results);
+      connection.commit();
+      return new BatchResult(results);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+      throw new WarehouseException("batch rolled back: " + e.getMessage(), e);
+    } finally {
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the next batch fails clearly if the connection is gone
+      }
+    }
+  }
+
+  private BatchResult.TableResult applyChanges(ChangeSet set) throws SQLException {
+    if (set.changes().isEmpty()) {
+      return new BatchResult.TableResult(0, 0);
+    }
+    List<Column> stageColumns = new ArrayList<>(set.columns());
+    stageColumns.addAll(WarehouseSql.CDC_STAGE_COLUMNS);
+    Set<String> toast = new LinkedHashSet<>();
+    List<Object[]> rows = new ArrayList<>(set.changes().size());
+    int width = set.columns().size();
+    for (ChangeSet.Change change : set.changes()) {
+      Object[] row = new Object[stageColumns.size()];
+      System.arraycopy(change.values(), 0, row, 0, Math.min(width, change.values().length));
+      row[width] = change.delete() ? "d" : "u";
+      if (!change.unchanged().isEmpty()) {
+        toast.addAll(change.unchanged());
+        StringBuilder unchanged = new StringBuilder("|");
+        change.unchanged().forEach(c -> unchanged.append(c).append('|'));
+        row[width + 1] = unchanged.toString();
+      }
+      row[width + 2] = change.position().lsn();
+      row[width + 3] = change.position().txOrder();
+      row[width + 4] = change.position().kafkaOffset();
+      row[width + 5] =
+          change.sourceTime() == null
+              ? null
+              : change.sourceTime().atOffset(java.time.ZoneOffset.UTC);
+      rows.add(row);
+    }
+    String stage = createStage(stageColumns);
+    stage(stage, stageColumns, rows);
+    String merge =
+        WarehouseSql.cdcMerge(
+            set.table(), stage, set.columns(), set.key(), set.softDeletes(), toast);
+    int applied;
+    try (PreparedStatement statement = connection.prepareStatement(merge)) {
+      int i = 1;
+      for (String column : toast) {
+        statement.setString(i++, "|" + column + "|");
+      }
+      applied = statement.executeUpdate();
+    }
+    dropStage(stage);
+    return new BatchResult.TableResult(rows.size(), applied);
+  }
+
+  private BatchResult.TableResult applyRows(RowSet set) throws SQLException {
+    if (set.rows().isEmpty()) {
+      return new BatchResult.TableResult(0, 0);
+    }
+    String stage = createStage(set.columns());
+    stage(stage, set.columns(), set.rows());
+    String sql =
+        set.key().isEmpty()
+            ? WarehouseSql.append(set.table(), stage, set.columns())
+            : WarehouseSql.upsert(set.table(), stage, set.columns(), set.key());
+    int applied;
+    try (Statement statement = connection.createStatement()) {
+      applied = statement.executeUpdate(sql);
+    }
+    dropStage(stage);
+    return new BatchResult.TableResult(set.rows().size(), applied);
+  }
+
+  private String createStage(List<Column> columns) throws SQLException {
+    String stage = stageName(++stages);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS " + stage);
+      statement.execute(WarehouseSql.createTempTable(stage, columns));
+    }
+    return stage;
+  }
+
+  private void dropStage(String stage) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS " + stage);
+    }
+  }
+
+  private void quarantine(String consumer, List<QuarantinedRecord> records) throws SQLException {
+    if (records.isEmpty()) {
+      return;
+    }
+    // Inserted once per record: a redelivered bad record is not quarantined twice.
+    String sql =
+        "MERGE INTO "
+            + WarehouseSql.QUARANTINE.sql()
+            + " t USING (SELECT CAST(? AS VARCHAR) AS \"CONSUMER\", CAST(? AS VARCHAR) AS \"TOPIC\","
+            + " CAST(? AS BIGINT) AS \"KAFKA_PARTITION\", CAST(? AS BIGINT) AS \"KAFKA_OFFSET\","
+            + " CAST(? AS VARCHAR) AS \"RECORD_KEY\", CAST(? AS VARCHAR) AS \"RECORD_VALUE\","
+            + " CAST(? AS VARCHAR) AS \"REASON\") s ON t.\"CONSUMER\" = s.\"CONSUMER\" AND"
+            + " t.\"TOPIC\" = s.\"TOPIC\" AND t.\"KAFKA_PARTITION\" = s.\"KAFKA_PARTITION\" AND"
+            + " t.\"KAFKA_OFFSET\" = s.\"KAFKA_OFFSET\" WHEN NOT MATCHED THEN INSERT ("
+            + WarehouseSql.names(QUARANTINE_COLUMNS, "")
+            + ") VALUES (s.\"CONSUMER\", s.\"TOPIC\", s.\"KAFKA_PARTITION\", s.\"KAFKA_OFFSET\","
+            + " s.\"RECORD_KEY\", s.\"RECORD_VALUE\", s.\"REASON\", CURRENT_TIMESTAMP)";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (QuarantinedRecord record : records) {
+        statement.setString(1, consumer);
+        statement.setString(2, record.topic());
+        statement.setLong(3, record.partition());
+        statement.setLong(4, record.offset());
+        statement.setString(5, record.key());
+        statement.setString(6, record.value());
+        statement.setString(7, record.reason());
+        statement.executeUpdate();
+      }
+    }
+  }
+
+  private void storeOffsets(String consumer, List<SourceOffset> offsets) throws SQLException {
+    String sql =
+        "MERGE INTO "
+            + WarehouseSql.OFFSETS.sql()
+            + " t USING (SELECT CAST(? AS VARCHAR) AS \"CONSUMER\", CAST(? AS VARCHAR) AS \"TOPIC\","
+            + " CAST(? AS BIGINT) AS \"KAFKA_PARTITION\", CAST(? AS BIGINT) AS \"NEXT_OFFSET\") s"
+            + " ON t.\"CONSUMER\" = s.\"CONSUMER\" AND t.\"TOPIC\" = s.\"TOPIC\" AND"
+            + " t.\"KAFKA_PARTITION\" = s.\"KAFKA_PARTITION\" WHEN MATCHED THEN UPDATE SET"
+            + " \"NEXT_OFFSET\" = s.\"NEXT_OFFSET\", \"UPDATED_AT\" = CURRENT_TIMESTAMP WHEN NOT"
+            + " MATCHED THEN INSERT ("
+            + WarehouseSql.names(OFFSETS_COLUMNS, "")
+            + ") VALUES (s.\"CONSUMER\", s.\"TOPIC\", s.\"KAFKA_PARTITION\", s.\"NEXT_OFFSET\","
+            + " CURRENT_TIMESTAMP)";
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (SourceOffset offset : offsets) {
+        statement.setString(1, consumer);
+        statement.setString(2, offset.topic());
+        statement.setLong(3, offset.partition());
+        statement.setLong(4, offset.nextOffset());
+        statement.executeUpdate();
+      }
+    }
+  }
+
+  private void logLoads(String consumer, Map<TableId, BatchResult.TableResult> results)
+      throws SQLException {
+    if (results.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + WarehouseSql.LOADS.sql()
+                + " ("
+                + WarehouseSql.names(LOADS_COLUMNS, "")
+                + ") VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
+      for (var entry : results.entrySet()) {
+        statement.setString(1, consumer);
+        statement.setString(2, entry.getKey().toString());
+        statement.setLong(3, entry.getValue().offered());
+        statement.setLong(4, entry.getValue().applied());
+        statement.executeUpdate();
+      }
+    }
+  }
+
+  /** Runs a query and returns its rows as column-name maps (tests and tools). */
+  public synchronized List<Map<String, Object>> query(String sql, Object... parameters) {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        statement.setObject(i + 1, parameters[i]);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        List<Map<String, Object>> result = new ArrayList<>();
+        int width = rows.getMetaData().getColumnCount();
+        while (rows.next()) {
+          Map<String, Object> row = new HashMap<>();
+          for (int i = 1; i <= width; i++) {
+            row.put(
+                rows.getMetaData().getColumnLabel(i).toUpperCase(java.util.Locale.ROOT),
+                rows.getObject(i));
+          }
+          result.add(row);
+        }
+        return result;
+      }
+    } catch (SQLException e) {
+      throw new WarehouseException("query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot close the warehouse connection", e);
+    }
+  }
+}
