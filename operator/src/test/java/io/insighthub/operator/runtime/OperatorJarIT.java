@@ -99,7 +99,11 @@ class OperatorJarIT {
                       .contains("jvm_memory_used_bytes"));
     } finally {
       process.destroy();
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+      boolean stopped = process.waitFor(30, TimeUnit.SECONDS);
+      if (!stopped) {
+        process.destroyForcibly();
+      }
+      assertThat(stopped).as("stops on SIGTERM").isTrue();
     }
     List<String> lines = Files.readAllLines(log);
     Files.delete(log);
