@@ -31,13 +31,17 @@ public final class KafkaConnect implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration START_LIMIT = Duration.ofSeconds(120);
 
+  private static final String SECRETS = "secrets";
+
   private final int port;
   private final Process process;
+  private final Path secrets;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private KafkaConnect(int port, Process process) {
+  private KafkaConnect(int port, Process process, Path secrets) {
     this.port = port;
     this.process = process;
+    this.secrets = secrets;
   }
 
   /**
@@ -65,6 +69,12 @@ public final class KafkaConnect implements AutoCloseable {
       p.setProperty("listeners", "http://127.0.0.1:" + port);
       p.setProperty("rest.advertised.host.name", "127.0.0.1");
       p.setProperty("plugin.discovery", "only_scan");
+      // Stand-in for Strimzi's KubernetesSecretConfigProvider: ${secrets:<ns>/<secret>:<key>}
+      // reads the file secrets/<ns>/<secret>/<key> (the worker runs in workDir; see putSecret).
+      p.setProperty("config.providers", "secrets");
+      p.setProperty(
+          "config.providers.secrets.class",
+          "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
       Path config = workDir.resolve("connect.properties");
       StringBuilder text = new StringBuilder("# written by KafkaConnect for tests\n");
       new TreeMap<>(p).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
@@ -78,14 +88,30 @@ public final class KafkaConnect implements AutoCloseable {
       Path log = workDir.resolve("connect.log");
       Process process =
           new ProcessBuilder(command)
+              .directory(Files.createDirectories(workDir.resolve(SECRETS)).toFile())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
-      KafkaConnect connect = new KafkaConnect(port, process);
+      KafkaConnect connect = new KafkaConnect(port, process, workDir.resolve(SECRETS));
       connect.awaitReady(log);
       return connect;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start Kafka Connect in " + workDir, e);
+    }
+  }
+
+  /**
+   * Makes a Secret's keys resolvable by the connector configs this worker runs, as Strimzi's config
+   * provider does from a Kubernetes Secret: {@code ${secrets:<ns>/<name>:<key>}}.
+   */
+  public void putSecret(String namespace, String name, Map<String, String> data) {
+    try {
+      Path dir = Files.createDirectories(secrets.resolve(namespace).resolve(name));
+      for (Map.Entry<String, String> entry : data.entrySet()) {
+        Files.writeString(dir.resolve(entry.getKey()), entry.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the test Secret " + namespace + "/" + name, e);
     }
   }
 

@@ -53,13 +53,15 @@ public final class DebeziumConnectorConfig {
     }
     config.put("topic.prefix", CdcTopics.prefix(source));
     config.put("key.converter", JSON_CONVERTER);
-    config.put("key.converter.schemas.enable", false);
+    // cdc-load creates and evolves typed warehouse columns from the schemas in the events.
+    config.put("key.converter.schemas.enable", true);
     config.put("value.converter", JSON_CONVERTER);
-    config.put("value.converter.schemas.enable", false);
+    config.put("value.converter.schemas.enable", true);
     // cdc-load applies deletes from the delete event itself; tombstones would only add nulls.
     config.put("tombstones.on.delete", false);
-    // Money and other NUMERICs stay exact: JSON doubles would round them.
-    config.put("decimal.handling.mode", "string");
+    // Money and other NUMERICs stay exact (JSON doubles would round them) and keep their scale,
+    // which cdc-load reads from the Decimal schema to create DECIMAL columns.
+    config.put("decimal.handling.mode", "precise");
     config.put("time.precision.mode", "adaptive_time_microseconds");
     pii(spec, config);
     return config;

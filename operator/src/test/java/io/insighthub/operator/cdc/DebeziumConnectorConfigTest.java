@@ -39,7 +39,8 @@ class DebeziumConnectorConfigTest {
         .containsEntry("signal.data.collection", "public.debezium_signal")
         .containsEntry("topic.prefix", "analytics.billing-db")
         .containsEntry("database.sslmode", "require")
-        .containsEntry("decimal.handling.mode", "string")
+        .containsEntry("decimal.handling.mode", "precise")
+        .containsEntry("value.converter.schemas.enable", true)
         .containsEntry("tombstones.on.delete", false)
         .doesNotContainKeys("connector.class", "tasks.max");
   }

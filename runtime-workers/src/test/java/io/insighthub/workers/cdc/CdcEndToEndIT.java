@@ -99,6 +99,7 @@ class CdcEndToEndIT {
     connect.putConnector(
         "billing",
         DebeziumTestConfig.connector(
+            connect,
             postgres.host(),
             postgres.port(),
             "billing",

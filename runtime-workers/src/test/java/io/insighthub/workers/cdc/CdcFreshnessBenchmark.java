@@ -60,6 +60,7 @@ class CdcFreshnessBenchmark {
         connect.putConnector(
             "shop",
             DebeziumTestConfig.connector(
+                connect,
                 postgres.host(),
                 postgres.port(),
                 "shop",

@@ -1,20 +1,31 @@
 package io.insighthub.workers.cdc;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.insighthub.crds.v1alpha1.CdcSource;
+import io.insighthub.crds.v1alpha1.CdcSourceSpec;
+import io.insighthub.crds.v1alpha1.DatabaseSpec;
+import io.insighthub.crds.v1alpha1.ObjectRef;
+import io.insighthub.crds.v1alpha1.SecretKeyRef;
+import io.insighthub.crds.v1alpha1.SinkSpec;
+import io.insighthub.e2e.connect.KafkaConnect;
+import io.insighthub.operator.cdc.DebeziumConnectorConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The Debezium PostgreSQL connector configuration of the CDC test bed, in this one place.
- *
- * <p>TODO(issue 3): replace with the operator's renderer (package io.insighthub.operator.cdc) once
- * it is merged, so the tests run exactly the configuration the operator renders for a CdcSource; it
- * is not on this branch yet.
+ * The connector configuration the CDC tests run: a CdcSource for the test database, rendered by the
+ * operator's own {@link DebeziumConnectorConfig}, with its credentials Secret handed to the test
+ * Connect worker's config provider as Strimzi's would resolve it.
  */
 final class DebeziumTestConfig {
+  private static final String NAMESPACE = "it";
+  private static final String CREDENTIALS = "cdc-credentials";
+
   private DebeziumTestConfig() {}
 
   static Map<String, String> connector(
+      KafkaConnect connect,
       String host,
       int port,
       String database,
@@ -22,27 +33,32 @@ final class DebeziumTestConfig {
       List<String> tables,
       String slot,
       String publication) {
+    connect.putSecret(
+        NAMESPACE, CREDENTIALS, Map.of("username", "postgres", "password", "unused-trust-auth"));
+    CdcSource source = new CdcSource();
+    source.setMetadata(new ObjectMetaBuilder().withNamespace(NAMESPACE).withName(database).build());
+    CdcSourceSpec spec = new CdcSourceSpec();
+    spec.database = new DatabaseSpec();
+    spec.database.host = host;
+    spec.database.port = port;
+    spec.database.name = database;
+    spec.database.sslMode = DatabaseSpec.SslMode.DISABLE;
+    spec.database.credentialsSecretRef = new ObjectRef(CREDENTIALS);
+    spec.tables = tables;
+    spec.slotName = slot;
+    spec.publicationName = publication;
+    spec.topicPrefix = topicPrefix;
+    spec.heartbeatInterval = "1s";
+    spec.connectCluster = "local";
+    spec.sink = new SinkSpec();
+    spec.sink.connectionSecretRef = new SecretKeyRef("warehouse", null);
+    spec.sink.database = "ANALYTICS";
+    source.setSpec(spec);
+
     Map<String, String> config = new LinkedHashMap<>();
-    config.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    config.put("connector.class", DebeziumConnectorConfig.CONNECTOR_CLASS);
     config.put("tasks.max", "1");
-    config.put("database.hostname", host);
-    config.put("database.port", String.valueOf(port));
-    config.put("database.user", "postgres");
-    config.put("database.password", "unused-trust-auth");
-    config.put("database.dbname", database);
-    config.put("topic.prefix", topicPrefix);
-    config.put("table.include.list", String.join(",", tables));
-    config.put("plugin.name", "pgoutput");
-    config.put("slot.name", slot);
-    config.put("publication.name", publication);
-    config.put("publication.autocreate.mode", "filtered");
-    config.put("snapshot.mode", "initial");
-    config.put("heartbeat.interval.ms", "1000");
-    config.put("tombstones.on.delete", "true");
-    config.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
-    config.put("key.converter.schemas.enable", "true");
-    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    config.put("value.converter.schemas.enable", "true");
+    DebeziumConnectorConfig.build(source).forEach((k, v) -> config.put(k, String.valueOf(v)));
     return config;
   }
 }
