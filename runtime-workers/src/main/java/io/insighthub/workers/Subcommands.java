@@ -1,5 +1,6 @@
 package io.insighthub.workers;
 
+import io.insighthub.workers.validate.ValidateStage;
 import java.util.List;
 
 /** The stages this executable offers; each stage package contributes its subcommand here. */
@@ -7,6 +8,6 @@ final class Subcommands {
   private Subcommands() {}
 
   static List<Subcommand> all() {
-    return List.of();
+    return List.of(new ValidateStage());
   }
 }
