@@ -73,9 +73,10 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
   /** Where one record goes. */
   private sealed interface Outcome {}
 
-  private record Accept(ObjectNode event, long eventTime) implements Outcome {}
+  /** A validated event, already minimized and serialized. */
+  private record Accept(byte[] key, byte[] value, long eventTime) implements Outcome {}
 
-  private record Late(ObjectNode event, long eventTime) implements Outcome {}
+  private record Late(byte[] key, byte[] value, long eventTime) implements Outcome {}
 
   private record Reject(Reason reason, String detail) implements Outcome {}
 
@@ -97,11 +98,12 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
     }
     switch (outcome) {
       case Accept a -> {
-        context.forward(output(record, a.event(), a.eventTime(), null), TO_VALIDATED);
+        context.forward(output(record, a.key(), a.value(), a.eventTime(), null), TO_VALIDATED);
         metrics.validated.increment();
       }
       case Late l -> {
-        context.forward(output(record, l.event(), l.eventTime(), Reason.LATE_EVENT), TO_LATE);
+        context.forward(
+            output(record, l.key(), l.value(), l.eventTime(), Reason.LATE_EVENT), TO_LATE);
         metrics.late.increment();
         metrics.lateOut.increment();
       }
@@ -166,8 +168,10 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
     }
     long newest = newestEventTime();
     pii.apply(event);
+    byte[] key = key(event);
+    byte[] minimized = serialize(event);
     if (newest != Long.MIN_VALUE && eventTime < newest - lateness) {
-      return new Late(event, eventTime);
+      return new Late(key, minimized, eventTime);
     }
     if (isDuplicate(accepted.eventId(), eventTime)) {
       return new Duplicate();
@@ -177,7 +181,16 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
       maxEventTime = eventTime;
       streamTime.put(MAX_EVENT_TIME, eventTime);
     }
-    return new Accept(event, eventTime);
+    return new Accept(key, minimized, eventTime);
+  }
+
+  private byte[] serialize(ObjectNode event) {
+    try {
+      return json.writeValueAsBytes(event);
+    } catch (JacksonException e) {
+      // E.g. an escaped lone UTF-16 surrogate, which cannot be written as UTF-8.
+      throw new IllegalArgumentException("event cannot be re-serialized", e);
+    }
   }
 
   private boolean isDuplicate(String eventId, long eventTime) {
@@ -197,17 +210,13 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
   }
 
   private Record<byte[], byte[]> output(
-      Record<byte[], byte[]> in, ObjectNode event, long eventTime, Reason reason) {
+      Record<byte[], byte[]> in, byte[] key, byte[] value, long eventTime, Reason reason) {
     Headers headers = source(new RecordHeaders());
     headers.add(OutputHeaders.EVENT_TIME, bytes(Long.toString(eventTime)));
     if (reason != null) {
       headers.add(OutputHeaders.REASON, bytes(reason.name()));
     }
-    try {
-      return new Record<>(key(event), json.writeValueAsBytes(event), in.timestamp(), headers);
-    } catch (JacksonException e) {
-      throw new IllegalStateException("cannot serialize a parsed event", e);
-    }
+    return new Record<>(key, value, in.timestamp(), headers);
   }
 
   private Record<byte[], byte[]> rejected(Record<byte[], byte[]> in, Reject reject) {

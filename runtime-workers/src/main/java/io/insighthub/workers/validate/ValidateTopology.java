@@ -59,6 +59,12 @@ final class ValidateTopology {
         .setStreamReadConstraints(
             StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
     mapper.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    // Emoji and other supplementary characters stay UTF-8, not escaped surrogate pairs.
+    mapper
+        .getFactory()
+        .enable(
+            com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8
+                .mappedFeature());
     return mapper;
   }
 }
