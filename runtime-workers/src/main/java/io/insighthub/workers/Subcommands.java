@@ -1,5 +1,6 @@
 package io.insighthub.workers;
 
+import io.insighthub.workers.aggregate.AggregateStage;
 import io.insighthub.workers.validate.ValidateStage;
 import java.util.List;
 
@@ -8,6 +9,6 @@ final class Subcommands {
   private Subcommands() {}
 
   static List<Subcommand> all() {
-    return List.of(new ValidateStage());
+    return List.of(new ValidateStage(), new AggregateStage());
   }
 }

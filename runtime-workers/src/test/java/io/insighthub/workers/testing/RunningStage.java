@@ -71,8 +71,14 @@ public final class RunningStage implements AutoCloseable {
 
   /** Asks the stage to stop, as SIGTERM does, and waits for it. */
   @Override
-  public void close() throws Exception {
+  public void close() {
     context.stopRequested().countDown();
-    awaitExit(Duration.ofSeconds(60));
+    try {
+      exit.get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the stage did not stop cleanly", e);
+    }
   }
 }

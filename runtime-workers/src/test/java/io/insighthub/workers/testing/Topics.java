@@ -53,7 +53,13 @@ public final class Topics {
                 ProducerConfig.LINGER_MS_CONFIG,
                 5,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                4 << 20),
+                4 << 20,
+                // Generous timeouts: on a loaded machine an expired request resets the
+                // idempotent producer's sequence and the broker then rejects its batches.
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                120_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                300_000),
             new ByteArraySerializer(),
             new ByteArraySerializer())) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
