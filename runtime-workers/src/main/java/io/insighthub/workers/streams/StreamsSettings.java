@@ -49,12 +49,6 @@ public final class StreamsSettings {
         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
         Math.max(1 << 20, maxRecordBytes) + (64 << 10));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-    // Throughput: fewer transaction commits (still far inside the 2-minute freshness SLA) and
-    // batches sized for ~1 KB events.
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1_000);
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 << 10);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 64 << 10);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 100);
     p.putAll(overrides(env));
     return p;
   }
