@@ -1,7 +1,9 @@
 package io.insighthub.workers;
 
+import io.insighthub.workers.aggregate.AggregateStage;
 import io.insighthub.workers.cdc.CdcLoadStage;
 import io.insighthub.workers.load.LoadStage;
+import io.insighthub.workers.validate.ValidateStage;
 import java.util.List;
 
 /** The stages this executable offers; each stage package contributes its subcommand here. */
@@ -9,6 +11,6 @@ final class Subcommands {
   private Subcommands() {}
 
   static List<Subcommand> all() {
-    return List.of(new CdcLoadStage(), new LoadStage());
+    return List.of(new ValidateStage(), new AggregateStage(), new CdcLoadStage(), new LoadStage());
   }
 }

@@ -30,6 +30,12 @@ public final class WorkerProcess implements AutoCloseable {
 
   /** Starts {@code worker <subcommand> --config <config>}, output appended to {@code log}. */
   public static WorkerProcess start(String subcommand, Path config, Path log) {
+    return start(subcommand, config, log, java.util.Map.of());
+  }
+
+  /** As {@link #start(String, Path, Path)}, with extra environment variables for the process. */
+  public static WorkerProcess start(
+      String subcommand, Path config, Path log, java.util.Map<String, String> env) {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -40,11 +46,12 @@ public final class WorkerProcess implements AutoCloseable {
     command.addAll(
         List.of(subcommand, "--config", config.toString(), "--metrics-port", String.valueOf(port)));
     try {
-      Process process =
+      ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().putAll(env);
+      Process process = builder.start();
       return new WorkerProcess(process, port, log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start worker " + subcommand, e);

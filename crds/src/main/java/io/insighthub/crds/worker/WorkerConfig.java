@@ -58,6 +58,15 @@ public record WorkerConfig(
   public static final String WATERMARK_TOPIC = "insighthub.watermarks";
 
   /**
+   * The output topic of a streaming transform ({@code sessionize} or {@code aggregate}): {@code
+   * <ns>.<pipeline>.<transform name>}, compacted and keyed by the row's identity so the loader's
+   * MERGE keeps the latest version. The operator creates it; the aggregate worker writes it.
+   */
+  public String transformTopic(String transformName) {
+    return namespace + "." + pipeline + "." + transformName;
+  }
+
+  /**
    * Kafka connection and the Pipeline's topics.
    *
    * @param bootstrapServers comma-separated host:port list

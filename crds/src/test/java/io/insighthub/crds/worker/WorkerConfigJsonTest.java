@@ -66,6 +66,18 @@ class WorkerConfigJsonTest {
   }
 
   @Test
+  void transformTopicIsNamespacedByPipeline() throws Exception {
+    WorkerConfig config =
+        json.readValue(
+            "{\"version\":1,\"namespace\":\"analytics\",\"pipeline\":\"product-events\"}",
+            WorkerConfig.class);
+
+    assertThat(config.transformTopic("account-usage"))
+        .isEqualTo("analytics.product-events.account-usage");
+    assertThat(json.writeValueAsString(config)).doesNotContain("transformTopic");
+  }
+
+  @Test
   void watermarkKeyNamesOneTable() throws Exception {
     Watermark mark =
         new Watermark(

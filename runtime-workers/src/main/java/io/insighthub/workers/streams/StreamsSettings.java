@@ -1,0 +1,69 @@
+package io.insighthub.workers.streams;
+
+import io.insighthub.crds.worker.WorkerConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The Kafka Streams properties of a stage: exactly-once v2, byte-array serdes, the application id
+ * derived from the pipeline, the state directory from {@code INSIGHTHUB_STATE_DIR}, and any
+ * deployment-specific client setting from {@code KAFKA_STREAMS_*} environment variables (e.g.
+ * {@code KAFKA_STREAMS_SECURITY_PROTOCOL=SSL} sets {@code security.protocol}).
+ */
+public final class StreamsSettings {
+  public static final String STATE_DIR_ENV = "INSIGHTHUB_STATE_DIR";
+  public static final String OVERRIDE_PREFIX = "KAFKA_STREAMS_";
+
+  private StreamsSettings() {}
+
+  /** The application id, which names the consumer group, transactional ids and internal topics. */
+  public static String applicationId(WorkerConfig config, String stage) {
+    return "insighthub." + config.namespace() + "." + config.pipeline() + "." + stage;
+  }
+
+  /** Properties for {@code stage} of {@code config}, then {@code env} overrides applied. */
+  public static Properties properties(
+      WorkerConfig config, String stage, int maxRecordBytes, Map<String, String> env) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(config, stage));
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+    p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    p.put(
+        StreamsConfig.STATE_DIR_CONFIG,
+        env.getOrDefault(
+            STATE_DIR_ENV,
+            Path.of(System.getProperty("java.io.tmpdir"), "insighthub-state").toString()));
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // Outputs carry a whole event plus headers; leave room above the largest accepted event.
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        Math.max(1 << 20, maxRecordBytes) + (64 << 10));
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    p.putAll(overrides(env));
+    return p;
+  }
+
+  /** {@code KAFKA_STREAMS_SESSION_TIMEOUT_MS=6000} becomes {@code session.timeout.ms=6000}. */
+  static Map<String, String> overrides(Map<String, String> env) {
+    Map<String, String> result = new HashMap<>();
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith(OVERRIDE_PREFIX) && name.length() > OVERRIDE_PREFIX.length()) {
+            result.put(
+                name.substring(OVERRIDE_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'),
+                value);
+          }
+        });
+    return result;
+  }
+}

@@ -1,0 +1,226 @@
+package io.insighthub.workers.validate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.insighthub.crds.v1alpha1.EventField;
+import io.insighthub.crds.v1alpha1.EventsSource;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks one parsed event against the declared schema: required fields, types, string lengths,
+ * timestamps, the event id and time, and which fields the schema does not declare (drift).
+ */
+final class EventSchema {
+  /** Most undeclared fields listed per event; more are drift all the same. */
+  static final int MAX_DRIFT_FIELDS = 20;
+
+  /** Epoch millis of 9999-12-31T23:59:59.999Z, the largest time ISO-8601 years can spell. */
+  private static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L;
+
+  private final Map<String, EventField> declared = new LinkedHashMap<>();
+  private final Map<String, String[]> paths = new LinkedHashMap<>();
+  private final Set<String> parents = new TreeSet<>();
+  private final Set<String> implicit = new TreeSet<>();
+  private final String eventIdField;
+  private final String eventTimeField;
+
+  EventSchema(EventsSource source) {
+    for (EventField field : source.fields) {
+      declared.put(field.name, field);
+      paths.put(field.name, field.name.split("\\."));
+      addParents(field.name);
+    }
+    this.eventIdField = source.eventIdField;
+    this.eventTimeField = source.eventTimeField;
+    // The id and time fields are part of the schema even when fields does not list them.
+    for (String name : List.of(eventIdField, eventTimeField)) {
+      if (!declared.containsKey(name)) {
+        implicit.add(name);
+        addParents(name);
+      }
+    }
+  }
+
+  private void addParents(String name) {
+    int dot = name.indexOf('.');
+    while (dot > 0) {
+      parents.add(name.substring(0, dot));
+      dot = name.indexOf('.', dot + 1);
+    }
+  }
+
+  /** The verdict on one event. */
+  sealed interface Result {}
+
+  /** The event breaks the schema; {@code field} names what, never its value. */
+  record Rejected(Reason reason, String field, String detail) implements Result {}
+
+  /**
+   * The event fits the declared fields; {@code undeclared} lists fields beyond them (at most {@link
+   * #MAX_DRIFT_FIELDS}), empty when there is no drift.
+   */
+  record Accepted(String eventId, long eventTimeMillis, List<String> undeclared)
+      implements Result {}
+
+  Result check(ObjectNode event) {
+    for (Map.Entry<String, EventField> entry : declared.entrySet()) {
+      EventField field = entry.getValue();
+      JsonNode value = resolve(event, paths.get(entry.getKey()));
+      boolean required =
+          Boolean.TRUE.equals(field.required)
+              || field.name.equals(eventIdField)
+              || field.name.equals(eventTimeField);
+      if (value == null || value.isNull()) {
+        if (required) {
+          return new Rejected(Reason.MISSING_REQUIRED_FIELD, field.name, "is required");
+        }
+        continue;
+      }
+      Rejected wrong = checkValue(field, value);
+      if (wrong != null) {
+        return wrong;
+      }
+    }
+    JsonNode id = resolve(event, eventIdField.split("\\."));
+    if (id == null || id.isNull()) {
+      return new Rejected(Reason.MISSING_REQUIRED_FIELD, eventIdField, "event id is required");
+    }
+    if ((!id.isTextual() && !id.isIntegralNumber()) || id.asText().isEmpty()) {
+      return new Rejected(Reason.WRONG_TYPE, eventIdField, "event id must be a non-empty string");
+    }
+    JsonNode time = resolve(event, eventTimeField.split("\\."));
+    if (time == null || time.isNull()) {
+      return new Rejected(Reason.MISSING_REQUIRED_FIELD, eventTimeField, "event time is required");
+    }
+    long millis = epochMillis(time);
+    if (millis == Long.MIN_VALUE) {
+      return new Rejected(Reason.INVALID_TIMESTAMP, eventTimeField, timestampHint());
+    }
+    List<String> undeclared = new ArrayList<>(0);
+    Rejected shape = collectUndeclared(event, "", undeclared);
+    if (shape != null) {
+      return shape;
+    }
+    return new Accepted(id.asText(), millis, undeclared);
+  }
+
+  private Rejected checkValue(EventField field, JsonNode value) {
+    boolean ok =
+        switch (field.type) {
+          case STRING -> value.isTextual();
+          case INTEGER -> value.isIntegralNumber() && value.canConvertToLong();
+          case NUMBER -> value.isNumber();
+          case BOOLEAN -> value.isBoolean();
+          case OBJECT -> value.isObject();
+          case ARRAY -> value.isArray();
+          case TIMESTAMP -> value.isTextual() || value.isIntegralNumber();
+        };
+    if (!ok) {
+      return new Rejected(
+          Reason.WRONG_TYPE,
+          field.name,
+          "expected " + field.type.name().toLowerCase() + ", got " + typeName(value));
+    }
+    if (field.type == EventField.Type.TIMESTAMP && epochMillis(value) == Long.MIN_VALUE) {
+      return new Rejected(Reason.INVALID_TIMESTAMP, field.name, timestampHint());
+    }
+    if (field.maxLength != null && value.isTextual()) {
+      String text = value.textValue();
+      if (text.length() > field.maxLength
+          && text.codePointCount(0, text.length()) > field.maxLength) {
+        return new Rejected(
+            Reason.FIELD_TOO_LONG, field.name, "longer than maxLength " + field.maxLength);
+      }
+    }
+    return null;
+  }
+
+  /** Walks the event and lists fields outside the schema; a declared parent must be an object. */
+  private Rejected collectUndeclared(JsonNode node, String prefix, List<String> undeclared) {
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> child = fields.next();
+      String path = prefix.isEmpty() ? child.getKey() : prefix + "." + child.getKey();
+      if (declared.containsKey(path) || implicit.contains(path)) {
+        continue;
+      }
+      if (parents.contains(path)) {
+        if (child.getValue().isNull()) {
+          continue;
+        }
+        if (!child.getValue().isObject()) {
+          return new Rejected(
+              Reason.WRONG_TYPE,
+              path,
+              "expected object (it holds declared fields), got " + typeName(child.getValue()));
+        }
+        Rejected nested = collectUndeclared(child.getValue(), path, undeclared);
+        if (nested != null) {
+          return nested;
+        }
+      } else if (undeclared.size() < MAX_DRIFT_FIELDS) {
+        undeclared.add(path);
+      }
+    }
+    return null;
+  }
+
+  /** Epoch millis of an ISO-8601 string or an integral number, or Long.MIN_VALUE if neither. */
+  static long epochMillis(JsonNode value) {
+    if (value.isIntegralNumber()) {
+      if (!value.canConvertToLong()) {
+        return Long.MIN_VALUE;
+      }
+      long millis = value.longValue();
+      return millis >= 0 && millis <= MAX_EPOCH_MILLIS ? millis : Long.MIN_VALUE;
+    }
+    if (value.isTextual()) {
+      String text = value.textValue();
+      // Cheap shape check before the parser: yyyy-mm-ddT...
+      if (text.length() < 20 || text.length() > 40 || text.charAt(4) != '-') {
+        return Long.MIN_VALUE;
+      }
+      try {
+        return Instant.parse(text).toEpochMilli();
+      } catch (DateTimeException | ArithmeticException e) {
+        return Long.MIN_VALUE;
+      }
+    }
+    return Long.MIN_VALUE;
+  }
+
+  static JsonNode resolve(JsonNode event, String[] path) {
+    JsonNode node = event;
+    for (String part : path) {
+      if (node == null || !node.isObject()) {
+        return null;
+      }
+      node = node.get(part);
+    }
+    return node;
+  }
+
+  private static String timestampHint() {
+    return "expected an ISO-8601 time with offset (2026-11-27T01:00:00Z) or epoch milliseconds";
+  }
+
+  private static String typeName(JsonNode value) {
+    return switch (value.getNodeType()) {
+      case STRING -> "string";
+      case NUMBER -> value.isIntegralNumber() ? "integer" : "number";
+      case BOOLEAN -> "boolean";
+      case OBJECT -> "object";
+      case ARRAY -> "array";
+      case NULL -> "null";
+      default -> value.getNodeType().name().toLowerCase();
+    };
+  }
+}

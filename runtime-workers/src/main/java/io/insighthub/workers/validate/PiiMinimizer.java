@@ -1,0 +1,102 @@
+package io.insighthub.workers.validate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.insighthub.crds.v1alpha1.PiiField;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Applies the Pipeline's PII actions to an event in place: {@code hash} replaces the value with the
+ * lower-case hex HMAC-SHA256 of its text under the mounted key (the same on every replica and
+ * restart), {@code drop} removes the field, {@code mask} keeps an email's domain and replaces
+ * anything else. Not thread-safe: one instance per stream task.
+ */
+final class PiiMinimizer {
+  static final String MASK = "***";
+
+  private final List<Rule> rules;
+  private final Mac mac;
+
+  private record Rule(String[] path, PiiField.Action action) {}
+
+  /** {@code hmacKey} may be null only when no field is hashed. */
+  PiiMinimizer(List<PiiField> fields, byte[] hmacKey) {
+    this.rules = fields.stream().map(f -> new Rule(f.field.split("\\."), f.action)).toList();
+    boolean hashes = fields.stream().anyMatch(f -> f.action == PiiField.Action.HASH);
+    if (hashes && (hmacKey == null || hmacKey.length == 0)) {
+      throw new IllegalArgumentException("a PII field is hashed but the HMAC key is empty");
+    }
+    this.mac = hashes ? newMac(hmacKey) : null;
+  }
+
+  boolean isEmpty() {
+    return rules.isEmpty();
+  }
+
+  void apply(ObjectNode event) {
+    for (Rule rule : rules) {
+      JsonNode parent = EventSchema.resolve(event, parentPath(rule.path));
+      if (parent == null || !parent.isObject()) {
+        continue;
+      }
+      ObjectNode holder = (ObjectNode) parent;
+      String name = rule.path[rule.path.length - 1];
+      JsonNode value = holder.get(name);
+      if (value == null) {
+        continue;
+      }
+      switch (rule.action) {
+        case DROP -> holder.remove(name);
+        case HASH -> {
+          if (!value.isNull()) {
+            holder.put(name, hash(value.isTextual() ? value.textValue() : value.toString()));
+          }
+        }
+        case MASK -> {
+          if (!value.isNull()) {
+            holder.put(name, mask(value));
+          }
+        }
+      }
+    }
+  }
+
+  /** Lower-case hex HMAC-SHA256 of the UTF-8 text. */
+  String hash(String text) {
+    return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** An email keeps only its domain ({@code ***@example.com}); any other value becomes ***. */
+  static String mask(JsonNode value) {
+    if (value.isTextual()) {
+      String text = value.textValue();
+      int at = text.lastIndexOf('@');
+      if (at > 0 && at < text.length() - 1 && text.indexOf('.', at) > at + 1) {
+        return MASK + text.substring(at);
+      }
+    }
+    return MASK;
+  }
+
+  private static String[] parentPath(String[] path) {
+    String[] parent = new String[path.length - 1];
+    System.arraycopy(path, 0, parent, 0, parent.length);
+    return parent;
+  }
+
+  private static Mac newMac(byte[] key) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac;
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("HmacSHA256 is unavailable", e);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package io.insighthub.workers.validate;
+
+/** Thrown when a record drifts from the schema under the {@code halt} policy: the stage stops. */
+final class SchemaDriftHaltException extends RuntimeException {
+  SchemaDriftHaltException(String field) {
+    super(
+        "schema drift: field '"
+            + ValidateProcessor.printable(field)
+            + "' is not in the declared schema and the drift policy is halt; declare the field or"
+            + " change the policy, then restart");
+  }
+}

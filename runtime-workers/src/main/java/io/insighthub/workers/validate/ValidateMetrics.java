@@ -1,0 +1,80 @@
+package io.insighthub.workers.validate;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The validate stage's meters. Labels are bounded: the output topic role and the {@link Reason}
+ * code; never a field value, event id or field name. Consumer lag comes from the Kafka client
+ * metrics bound by the runner ({@code kafka_consumer_fetch_manager_records_lag}).
+ */
+final class ValidateMetrics {
+  static final String RECORDS_IN = "insighthub.validate.records.in";
+  static final String RECORDS_OUT = "insighthub.validate.records.out";
+  static final String DLQ = "insighthub.validate.dlq";
+  static final String LATE = "insighthub.validate.late";
+  static final String DUPLICATES_DROPPED = "insighthub.validate.duplicates.dropped";
+  static final String SCHEMA_DRIFT_FIELDS = "insighthub.validate.schema.drift.fields";
+  static final String PROCESSING_LATENCY = "insighthub.validate.processing.latency";
+
+  final Counter in;
+  final Counter validated;
+  final Counter late;
+  final Counter lateOut;
+  final Counter dlqOut;
+  final Counter duplicates;
+  final Counter driftFields;
+  final Timer latency;
+  private final Map<Reason, Counter> dlqByReason = new EnumMap<>(Reason.class);
+
+  ValidateMetrics(MeterRegistry registry) {
+    in =
+        Counter.builder(RECORDS_IN)
+            .description("Records read from the raw topic")
+            .register(registry);
+    validated = out(registry, "validated");
+    lateOut = out(registry, "late");
+    dlqOut = out(registry, "dlq");
+    late =
+        Counter.builder(LATE)
+            .description("Events older than the allowed lateness, sent to the late topic")
+            .register(registry);
+    duplicates =
+        Counter.builder(DUPLICATES_DROPPED)
+            .description("Events dropped because their id was seen within the dedup window")
+            .register(registry);
+    driftFields =
+        Counter.builder(SCHEMA_DRIFT_FIELDS)
+            .description("Distinct undeclared fields seen (each counted once per process)")
+            .register(registry);
+    latency =
+        Timer.builder(PROCESSING_LATENCY)
+            .description("Time to check, deduplicate and minimize one record")
+            .register(registry);
+    for (Reason reason : Reason.values()) {
+      if (reason != Reason.LATE_EVENT) {
+        dlqByReason.put(
+            reason,
+            Counter.builder(DLQ)
+                .description("Records sent to the DLQ, by reason")
+                .tag("reason", reason.name())
+                .register(registry));
+      }
+    }
+  }
+
+  void dlq(Reason reason) {
+    dlqByReason.get(reason).increment();
+    dlqOut.increment();
+  }
+
+  private static Counter out(MeterRegistry registry, String output) {
+    return Counter.builder(RECORDS_OUT)
+        .description("Records written, by output topic")
+        .tag("output", output)
+        .register(registry);
+  }
+}

@@ -1,0 +1,208 @@
+package io.insighthub.workers.bench;
+
+import io.insighthub.crds.v1alpha1.SchemaDriftCheck;
+import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.e2e.kafka.KafkaBroker;
+import io.insighthub.workers.Subcommand;
+import io.insighthub.workers.aggregate.AggregateStage;
+import io.insighthub.workers.streams.StreamsSettings;
+import io.insighthub.workers.testing.RunningStage;
+import io.insighthub.workers.testing.TestDirs;
+import io.insighthub.workers.testing.Topics;
+import io.insighthub.workers.validate.BenchmarkConfigs;
+import io.insighthub.workers.validate.ValidateStage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Throughput of the validate stage on the real broker with ~1 KB JSON events, beside a plain
+ * consume-produce copy of the same raw topic (same partitions, no processing) in the same run, and
+ * of the aggregate stage over validate's output. Not a test: run with {@code ./build -pl
+ * runtime-workers -am test-compile exec:java -Pbenchmark [-Dbench.events=N]}, see BENCHMARKS.md.
+ */
+public final class WorkersBenchmark {
+  private static final int PARTITIONS = 2;
+
+  public static void main(String[] args) throws Exception {
+    int events = Integer.getInteger("bench.events", 500_000);
+    Path dir = TestDirs.fresh("benchmark");
+    try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"))) {
+      WorkerConfig config =
+          BenchmarkConfigs.validate(
+              broker.bootstrapServers(),
+              "bench",
+              SchemaDriftCheck.Policy.EVOLVE,
+              Files.writeString(dir.resolve("hmac-key"), "bench-key"));
+      WorkerConfig.Kafka k = config.kafka();
+      Topics.create(broker, PARTITIONS, k.raw(), k.validated(), k.dlq(), k.late(), "bench.copy");
+      Topics.create(
+          broker,
+          PARTITIONS,
+          config.transformTopic("sessions"),
+          config.transformTopic("account-usage"));
+
+      long produceStart = System.nanoTime();
+      int bytes = produce(broker, k.raw(), events);
+      double produceSeconds = seconds(produceStart);
+      System.out.printf(
+          "produced %,d events of ~%d bytes in %.1f s (%,.0f events/s)%n",
+          events, bytes, produceSeconds, events / produceSeconds);
+
+      double copy = copy(broker, k.raw(), "bench.copy", events);
+      System.out.printf("plain copy:  %,.0f events/s%n", copy);
+
+      Map<String, String> env =
+          Map.of(StreamsSettings.STATE_DIR_ENV, dir.resolve("state").toString());
+      double validate =
+          stage(new ValidateStage(env), config, "insighthub.validate.records.in", events);
+      System.out.printf(
+          "validate:    %,.0f events/s (%.2f of the plain copy)%n", validate, validate / copy);
+
+      double aggregate =
+          stage(
+              new AggregateStage(env),
+              BenchmarkConfigs.aggregate(config),
+              "insighthub.aggregate.records.in",
+              events);
+      System.out.printf("aggregate:   %,.0f events/s%n", aggregate);
+    }
+  }
+
+  /** ~1 KB JSON events with PII fields, in time order, keyed by event id. */
+  private static int produce(KafkaBroker broker, String topic, int events) {
+    long start = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
+    String padding = "x".repeat(620);
+    int size = 0;
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG,
+                20,
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                256 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      for (int i = 0; i < events; i++) {
+        String id = "ev-" + i;
+        String json =
+            "{\"event_id\":\""
+                + id
+                + "\",\"occurred_at\":"
+                + (start + i * 5L)
+                + ",\"event_type\":\""
+                + (i % 10 == 0 ? "api_call" : "page_view")
+                + "\",\"account_id\":\"acct-"
+                + (i % 500)
+                + "\",\"user_id\":\"user-"
+                + (i % 20_000)
+                + "\",\"email\":\"user"
+                + (i % 20_000)
+                + "@example.com\",\"ip\":\"10.0."
+                + (i % 250)
+                + ".7\",\"phone\":\"+1-555-0100\",\"amount\":12.5,\"count\":3,"
+                + "\"properties\":{\"path\":\"/products/"
+                + i
+                + "\",\"referrer\":\"https://search.example.com/?q=analytics\",\"pad\":\""
+                + padding
+                + "\"}}";
+        byte[] value = json.getBytes(StandardCharsets.UTF_8);
+        size = value.length;
+        producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), value));
+      }
+      producer.flush();
+    }
+    return size;
+  }
+
+  /** A plain consumer → producer loop over the same partitions, no processing. */
+  private static double copy(KafkaBroker broker, String from, String to, int events) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(
+                Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    "bench-copy",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                    2_000),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(
+                Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers(),
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    20,
+                    ProducerConfig.BATCH_SIZE_CONFIG,
+                    256 * 1024,
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                    "lz4"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+      consumer.subscribe(Set.of(from));
+      int copied = 0;
+      long started = 0;
+      while (copied < events) {
+        ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
+        if (started == 0 && !batch.isEmpty()) {
+          started = System.nanoTime();
+        }
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+          producer.send(new ProducerRecord<>(to, r.partition(), r.key(), r.value()));
+          copied++;
+        }
+        consumer.commitAsync();
+      }
+      producer.flush();
+      return events / seconds(started);
+    }
+  }
+
+  /** Events/s of a stage from its first to its last input record, read from its metrics. */
+  private static double stage(Subcommand stage, WorkerConfig config, String counter, int events)
+      throws Exception {
+    try (RunningStage running = RunningStage.start(stage, config)) {
+      long first = 0;
+      double firstCount = 0;
+      while (running.count(counter) < events) {
+        if (running.hasExited()) {
+          throw new IllegalStateException(stage.name() + " exited early");
+        }
+        if (first == 0 && running.count(counter) > 0) {
+          first = System.nanoTime();
+          firstCount = running.count(counter);
+        }
+        // Polling a metric, not waiting for a condition in a test: a short park is enough.
+        java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+      }
+      return (events - firstCount) / seconds(first);
+    }
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+
+  private WorkersBenchmark() {}
+}

@@ -1,0 +1,131 @@
+package io.insighthub.workers.validate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The schema check: required fields, types, lengths, timestamps, and drift detection. */
+class EventSchemaTest {
+  private final ObjectMapper json = new ObjectMapper();
+  private final EventSchema schema = new EventSchema(TestSchemas.productEvents());
+
+  private EventSchema.Result check(String event) throws Exception {
+    return schema.check((ObjectNode) json.readTree(event));
+  }
+
+  private static String event(String extra) {
+    return "{\"event_id\":\"e1\",\"occurred_at\":\"2026-11-27T01:00:00Z\","
+        + "\"event_type\":\"page_view\",\"account_id\":\"a1\""
+        + (extra.isEmpty() ? "" : "," + extra)
+        + "}";
+  }
+
+  @Test
+  void completeEventIsAcceptedWithIdAndTime() throws Exception {
+    assertThat(check(event("\"device\":{\"os\":\"ios\"},\"amount\":1.5,\"count\":2")))
+        .isEqualTo(
+            new EventSchema.Accepted(
+                "e1", Instant.parse("2026-11-27T01:00:00Z").toEpochMilli(), java.util.List.of()));
+  }
+
+  @Test
+  void missingOrNullRequiredFieldIsNamed() throws Exception {
+    assertThat(check("{\"event_id\":\"e1\",\"occurred_at\":1,\"event_type\":\"x\"}"))
+        .isEqualTo(
+            new EventSchema.Rejected(Reason.MISSING_REQUIRED_FIELD, "account_id", "is required"));
+    assertThat(check(event("").replace("\"a1\"", "null")))
+        .extracting(r -> ((EventSchema.Rejected) r).field())
+        .isEqualTo("account_id");
+  }
+
+  @Test
+  void wrongTypesAreRejectedWithExpectedAndActualType() throws Exception {
+    assertThat(check(event("\"count\":\"2\"")))
+        .isEqualTo(
+            new EventSchema.Rejected(Reason.WRONG_TYPE, "count", "expected integer, got string"));
+    assertThat(check(event("\"count\":2.5")))
+        .extracting(r -> ((EventSchema.Rejected) r).reason())
+        .isEqualTo(Reason.WRONG_TYPE);
+    assertThat(check(event("\"is_test\":1")))
+        .extracting(r -> ((EventSchema.Rejected) r).field())
+        .isEqualTo("is_test");
+    assertThat(check(event("\"tags\":{}")))
+        .extracting(r -> ((EventSchema.Rejected) r).field())
+        .isEqualTo("tags");
+  }
+
+  @Test
+  void parentOfDeclaredNestedFieldMustBeAnObject() throws Exception {
+    assertThat(check(event("\"device\":\"ios\"")))
+        .extracting(
+            r -> ((EventSchema.Rejected) r).reason(), r -> ((EventSchema.Rejected) r).field())
+        .containsExactly(Reason.WRONG_TYPE, "device");
+  }
+
+  @Test
+  void eventTimeAcceptsIsoWithOffsetAndEpochMillis() throws Exception {
+    long expected = Instant.parse("2026-11-27T01:00:00Z").toEpochMilli();
+    assertThat(
+            check(event("").replace("\"2026-11-27T01:00:00Z\"", "\"2026-11-27T02:00:00+01:00\"")))
+        .extracting(r -> ((EventSchema.Accepted) r).eventTimeMillis())
+        .isEqualTo(expected);
+    assertThat(check(event("").replace("\"2026-11-27T01:00:00Z\"", Long.toString(expected))))
+        .extracting(r -> ((EventSchema.Accepted) r).eventTimeMillis())
+        .isEqualTo(expected);
+  }
+
+  @Test
+  void unparseableTimesAreInvalidTimestamps() throws Exception {
+    for (String bad :
+        new String[] {
+          "\"yesterday\"",
+          "\"2026-13-01T00:00:00Z\"",
+          "\"2026-11-27 01:00:00\"",
+          "-5",
+          "1.5",
+          "99999999999999999999"
+        }) {
+      assertThat(check(event("").replace("\"2026-11-27T01:00:00Z\"", bad)))
+          .as(bad)
+          .extracting(r -> ((EventSchema.Rejected) r).reason())
+          .isIn(Reason.INVALID_TIMESTAMP, Reason.WRONG_TYPE);
+    }
+  }
+
+  @Test
+  void stringLongerThanMaxLengthIsRejected() throws Exception {
+    assertThat(check(event("").replace("page_view", "x".repeat(33))))
+        .isEqualTo(
+            new EventSchema.Rejected(
+                Reason.FIELD_TOO_LONG, "event_type", "longer than maxLength 32"));
+    // 32 emoji are 64 UTF-16 chars but 32 characters: within the limit.
+    assertThat(check(event("").replace("page_view", "😀".repeat(32))))
+        .isInstanceOf(EventSchema.Accepted.class);
+  }
+
+  @Test
+  void undeclaredFieldsAreListedAsDriftIncludingNestedOnes() throws Exception {
+    assertThat(check(event("\"plan\":\"pro\",\"device\":{\"os\":\"ios\",\"model\":\"x\"}")))
+        .extracting(r -> ((EventSchema.Accepted) r).undeclared())
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+        .containsExactly("plan", "device.model");
+  }
+
+  @Test
+  void contentsOfDeclaredObjectsAreFreeForm() throws Exception {
+    assertThat(check(event("\"properties\":{\"anything\":{\"deep\":[1,2]}}")))
+        .extracting(r -> ((EventSchema.Accepted) r).undeclared())
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+        .isEmpty();
+  }
+
+  @Test
+  void eventIdMustBeNonEmptyStringOrInteger() throws Exception {
+    assertThat(check(event("").replace("\"e1\"", "\"\"")))
+        .extracting(r -> ((EventSchema.Rejected) r).reason())
+        .isEqualTo(Reason.WRONG_TYPE);
+  }
+}
