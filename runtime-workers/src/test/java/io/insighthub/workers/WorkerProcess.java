@@ -1,8 +1,8 @@
 package io.insighthub.workers;
 
+import io.insighthub.e2e.process.LocalProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +36,7 @@ public final class WorkerProcess implements AutoCloseable {
   /** As {@link #start(String, Path, Path)}, with extra environment variables for the process. */
   public static WorkerProcess start(
       String subcommand, Path config, Path log, java.util.Map<String, String> env) {
-    int port = freePort();
+    int port = LocalProcesses.freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
@@ -114,14 +114,6 @@ public final class WorkerProcess implements AutoCloseable {
   public void close() {
     if (process.isAlive()) {
       stop(Duration.ofSeconds(20));
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

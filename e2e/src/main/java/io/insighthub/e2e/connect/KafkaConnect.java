@@ -2,9 +2,9 @@ package io.insighthub.e2e.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.insighthub.e2e.process.LocalProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +51,7 @@ public final class KafkaConnect implements AutoCloseable {
   public static KafkaConnect start(Path workDir, String bootstrapServers, String name) {
     try {
       Files.createDirectories(workDir);
-      int port = freePort();
+      int port = LocalProcesses.freePort();
       Properties p = new Properties();
       p.setProperty("bootstrap.servers", bootstrapServers);
       p.setProperty("group.id", name);
@@ -144,15 +144,7 @@ public final class KafkaConnect implements AutoCloseable {
   @Override
   public void close() {
     if (process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
+      LocalProcesses.stop(process, Duration.ofSeconds(30));
     }
   }
 
@@ -211,12 +203,6 @@ public final class KafkaConnect implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }

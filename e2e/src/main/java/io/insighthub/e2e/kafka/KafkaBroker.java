@@ -1,8 +1,8 @@
 package io.insighthub.e2e.kafka;
 
+import io.insighthub.e2e.process.LocalProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,8 +42,8 @@ public final class KafkaBroker implements AutoCloseable {
     try {
       deleteRecursively(workDir);
       Files.createDirectories(workDir);
-      int port = freePort();
-      int controllerPort = freePort();
+      int port = LocalProcesses.freePort();
+      int controllerPort = LocalProcesses.freePort();
       Path config = workDir.resolve("server.properties");
       Files.writeString(config, serverProperties(workDir.resolve("data"), port, controllerPort));
       KafkaBroker broker = new KafkaBroker(workDir, port, config);
@@ -72,15 +72,7 @@ public final class KafkaBroker implements AutoCloseable {
   @Override
   public void close() {
     if (process != null && process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
+      LocalProcesses.stop(process, Duration.ofSeconds(20));
     }
   }
 
@@ -186,13 +178,6 @@ public final class KafkaBroker implements AutoCloseable {
         .sorted()
         .forEach(k -> text.append(k).append('=').append(p.getProperty(k)).append('\n'));
     return text.toString();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

@@ -1,10 +1,10 @@
 package io.insighthub.e2e.postgres;
 
+import io.insighthub.e2e.process.LocalProcesses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class PostgresServer implements AutoCloseable {
           command(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres")
               .andThen("-A", "trust", "-E", "UTF8", "--no-locale"),
           workDir.resolve("initdb.log"));
-      PostgresServer server = new PostgresServer(workDir, freePort());
+      PostgresServer server = new PostgresServer(workDir, LocalProcesses.freePort());
       server.launch(bin, data, root);
       return server;
     } catch (IOException e) {
@@ -243,12 +243,6 @@ public final class PostgresServer implements AutoCloseable {
             PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE,
             PosixFilePermission.OWNER_EXECUTE));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

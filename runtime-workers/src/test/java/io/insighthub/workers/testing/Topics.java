@@ -54,8 +54,12 @@ public final class Topics {
                 5,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 4 << 20,
-                // Generous timeouts: on a loaded machine an expired request resets the
-                // idempotent producer's sequence and the broker then rejects its batches.
+                // One batch in flight keeps the idempotent producer's sequence numbers in order
+                // even when a request is retried on a loaded machine (several in flight gave
+                // endless OUT_OF_ORDER_SEQUENCE_NUMBER retries there), and generous timeouts keep
+                // an expired request from resetting the sequence.
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                1,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 120_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
