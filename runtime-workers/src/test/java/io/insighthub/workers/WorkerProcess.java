@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -37,14 +36,12 @@ public final class WorkerProcess implements AutoCloseable {
   public static WorkerProcess start(
       String subcommand, Path config, Path log, java.util.Map<String, String> env) {
     int port = LocalProcesses.freePort();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(WorkerMain.class.getName());
-    command.addAll(
-        List.of(subcommand, "--config", config.toString(), "--metrics-port", String.valueOf(port)));
+    List<String> command =
+        LocalProcesses.javaCommand(
+            List.of("-Xmx512m"),
+            WorkerMain.class.getName(),
+            List.of(
+                subcommand, "--config", config.toString(), "--metrics-port", String.valueOf(port)));
     try {
       ProcessBuilder builder =
           new ProcessBuilder(command)

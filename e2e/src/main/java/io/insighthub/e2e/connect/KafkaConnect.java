@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,15 +75,13 @@ public final class KafkaConnect implements AutoCloseable {
           "config.providers.secrets.class",
           "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
       Path config = workDir.resolve("connect.properties");
-      StringBuilder text = new StringBuilder("# written by KafkaConnect for tests\n");
-      new TreeMap<>(p).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-      Files.writeString(config, text);
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(List.of("-Xms128m", "-Xmx768m", "-XX:+UseG1GC", "-cp"));
-      command.add(System.getProperty("java.class.path"));
-      command.add("org.apache.kafka.connect.cli.ConnectDistributed");
-      command.add(config.toString());
+      Files.writeString(
+          config, LocalProcesses.propertiesText("written by KafkaConnect for tests", p));
+      List<String> command =
+          LocalProcesses.javaCommand(
+              List.of("-Xms128m", "-Xmx768m", "-XX:+UseG1GC"),
+              "org.apache.kafka.connect.cli.ConnectDistributed",
+              List.of(config.toString()));
       Path log = workDir.resolve("connect.log");
       Process process =
           new ProcessBuilder(command)

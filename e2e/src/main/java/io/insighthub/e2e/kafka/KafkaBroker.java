@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -62,11 +61,6 @@ public final class KafkaBroker implements AutoCloseable {
   /** A new admin client for this broker; the caller closes it. */
   public Admin admin() {
     return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
-  }
-
-  /** The JVM classpath the broker runs with; also what worker processes under test can use. */
-  public static String classpath() {
-    return System.getProperty("java.class.path");
   }
 
   @Override
@@ -138,15 +132,9 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private ProcessBuilder java(String mainClass, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xms256m");
-    command.add("-Xmx1g");
-    command.add("-XX:+UseG1GC");
-    command.add("-cp");
-    command.add(classpath());
-    command.add(mainClass);
-    command.addAll(List.of(args));
+    List<String> command =
+        LocalProcesses.javaCommand(
+            List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC"), mainClass, List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true);
   }
 
@@ -173,11 +161,7 @@ public final class KafkaBroker implements AutoCloseable {
     p.setProperty("group.initial.rebalance.delay.ms", "0");
     p.setProperty("auto.create.topics.enable", "true");
     p.setProperty("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
-    StringBuilder text = new StringBuilder("# written by KafkaBroker for tests\n");
-    p.stringPropertyNames().stream()
-        .sorted()
-        .forEach(k -> text.append(k).append('=').append(p.getProperty(k)).append('\n'));
-    return text.toString();
+    return LocalProcesses.propertiesText("written by KafkaBroker for tests", p);
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

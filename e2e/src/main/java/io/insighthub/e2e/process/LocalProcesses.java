@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /** What every process of the test bed needs: a free loopback port, and a stop that never hangs. */
@@ -19,6 +23,31 @@ public final class LocalProcesses {
     } catch (IOException e) {
       throw new UncheckedIOException("no free loopback port", e);
     }
+  }
+
+  /**
+   * The command line of a {@code java} process running {@code mainClass} from this JVM's own
+   * classpath, which carries the test bed's components (Kafka, Connect, Debezium, the workers).
+   */
+  public static List<String> javaCommand(
+      List<String> jvmOptions, String mainClass, List<String> args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(args);
+    return command;
+  }
+
+  /** A Java properties file's text, keys sorted so the file reads (and diffs) stably. */
+  public static String propertiesText(String header, Properties properties) {
+    StringBuilder text = new StringBuilder("# ").append(header).append('\n');
+    properties.stringPropertyNames().stream()
+        .sorted()
+        .forEach(k -> text.append(k).append('=').append(properties.getProperty(k)).append('\n'));
+    return text.toString();
   }
 
   /**

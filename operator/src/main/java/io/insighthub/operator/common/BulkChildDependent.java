@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.CRUDKubernetesBulkDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.KubernetesBulkDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,10 +11,11 @@ import java.util.Map;
 
 /**
  * A dependent resource managing a varying set of children of one kind (server-side applied, owned
- * by the primary), recording an Event for each child it creates, updates or deletes.
+ * by the primary), recording an Event for each child it creates, updates or deletes. Ownership and
+ * the create/update Events come from {@link ChildDependent}.
  */
 public abstract class BulkChildDependent<R extends HasMetadata, P extends HasMetadata>
-    extends CRUDKubernetesDependentResource<R, P>
+    extends ChildDependent<R, P>
     implements CRUDKubernetesBulkDependentResource<R, P>, KubernetesBulkDependentResource<R, P> {
 
   protected BulkChildDependent(Class<R> type) {
@@ -32,26 +32,6 @@ public abstract class BulkChildDependent<R extends HasMetadata, P extends HasMet
       desired.put(ResourceID.fromResource(child), child);
     }
     return desired;
-  }
-
-  @Override
-  protected void addReferenceHandlingMetadata(R desired, P primary) {
-    super.addReferenceHandlingMetadata(desired, primary);
-    OwnerReferences.markController(desired, primary);
-  }
-
-  @Override
-  public R create(R desired, P primary, Context<P> context) {
-    R created = super.create(desired, primary, context);
-    new ChildEvents(context.getClient()).created(primary, desired);
-    return created;
-  }
-
-  @Override
-  public R update(R actual, R desired, P primary, Context<P> context) {
-    R updated = super.update(actual, desired, primary, context);
-    new ChildEvents(context.getClient()).updated(primary, desired);
-    return updated;
   }
 
   @Override
