@@ -1,23 +1,33 @@
 package io.insighthub.operator.cdc;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.CdcSourceStatus;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.ChildEvents;
+import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.ReferenceProblem;
 import io.insighthub.operator.common.StatusUpdates;
+import io.insighthub.operator.freshness.FreshnessTables;
+import io.insighthub.operator.freshness.FreshnessTracking;
+import io.insighthub.operator.freshness.StreamingEvaluator;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.strimzi.api.kafka.model.connector.KafkaConnector;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,12 +63,31 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
 
   private static final Logger LOG = LoggerFactory.getLogger(CdcSourceReconciler.class);
 
+  static final String WATERMARKS_EVENT_SOURCE = "watermarks";
+
   private final OperatorConfig config;
   private final Clock clock;
+  private final FreshnessTracking freshness;
 
   public CdcSourceReconciler(OperatorConfig config, Clock clock) {
+    this(config, clock, FreshnessTracking.disabled());
+  }
+
+  public CdcSourceReconciler(OperatorConfig config, Clock clock, FreshnessTracking freshness) {
     this.config = config;
     this.clock = clock;
+    this.freshness = freshness;
+  }
+
+  @Override
+  public List<EventSource<?, CdcSource>> prepareEventSources(
+      EventSourceContext<CdcSource> context) {
+    // cdc-load publishes its watermarks under the CdcSource's name.
+    return List.of(
+        freshness.<CdcSource>eventSource(
+            WATERMARKS_EVENT_SOURCE,
+            owner -> List.of(new ResourceID(owner.name(), owner.namespace())),
+            deleted -> {}));
   }
 
   static ResolvedCdcSource resolved(Context<CdcSource> context) {
@@ -90,13 +119,42 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
     workflow.put(ResolvedCdcSource.CONTEXT_KEY, ResolvedCdcSource.resolve(source, config));
     workflow.reconcileManagedWorkflow().throwAggregateExceptionIfErrorsPresent();
 
+    Instant now = clock.instant();
+    Optional<KafkaConnector> connector = context.getSecondaryResource(KafkaConnector.class);
+    StreamingEvaluator.Streaming streaming = streaming(source, connector, now);
     CdcSourceStatus status =
         CdcSourceStatusBuilder.build(
-            source,
-            context.getSecondaryResource(KafkaConnector.class),
-            context.getSecondaryResource(Deployment.class),
-            clock.instant());
-    return StatusUpdates.patchIfChanged(source, status, CdcSource::new);
+            source, connector, context.getSecondaryResource(Deployment.class), streaming, now);
+    UpdateControl<CdcSource> control = StatusUpdates.patchIfChanged(source, status, CdcSource::new);
+    // Loads that stop send nothing: look again when the streaming window runs out.
+    return streaming == null || streaming.recheck() == null
+        ? control
+        : control.rescheduleAfter(
+            Duration.between(now, streaming.recheck()).plus(Duration.ofSeconds(1)));
+  }
+
+  private StreamingEvaluator.Streaming streaming(
+      CdcSource source, Optional<KafkaConnector> connector, Instant now) {
+    if (!freshness.enabled()) {
+      return null;
+    }
+    boolean suspended = Boolean.TRUE.equals(source.getSpec().suspend);
+    boolean wasSuspended =
+        source.getStatus() != null
+            && Conditions.find(source.getStatus().conditions, CrdConstants.CONDITION_STREAMING)
+                .map(c -> StreamingEvaluator.REASON_SUSPENDED.equals(c.getReason()))
+                .orElse(false);
+    Instant since = freshness.since(source, suspended, wasSuspended, now);
+    return StreamingEvaluator.evaluate(
+        source,
+        connector.map(CdcSourceStatusBuilder::connectorState).orElse(null),
+        freshness.latest(
+            source.getMetadata().getNamespace(),
+            source.getMetadata().getName(),
+            FreshnessTables.of(source),
+            since),
+        since,
+        now);
   }
 
   @Override

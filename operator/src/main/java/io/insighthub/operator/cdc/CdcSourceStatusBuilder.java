@@ -11,6 +11,8 @@ import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.CdcSourceStatus;
 import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.freshness.FreshnessTracking;
+import io.insighthub.operator.freshness.StreamingEvaluator;
 import io.strimzi.api.kafka.model.connector.KafkaConnector;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +32,19 @@ public final class CdcSourceStatusBuilder {
       CdcSource source,
       Optional<KafkaConnector> connector,
       Optional<Deployment> loader,
+      Instant now) {
+    return build(source, connector, loader, null, now);
+  }
+
+  /**
+   * @param streaming the Streaming condition and last event time from cdc-load's watermarks; null
+   *     when the operator reads no watermarks
+   */
+  public static CdcSourceStatus build(
+      CdcSource source,
+      Optional<KafkaConnector> connector,
+      Optional<Deployment> loader,
+      StreamingEvaluator.Streaming streaming,
       Instant now) {
     boolean suspended = Boolean.TRUE.equals(source.getSpec().suspend);
     Condition connectorReady = connectorReady(source, connector);
@@ -52,10 +67,14 @@ public final class CdcSourceStatusBuilder {
     conditions.add(ready);
     conditions.add(connectorReady);
     conditions.add(
-        Conditions.unknown(
-            CONDITION_STREAMING,
-            "NoEventsObserved",
-            "No change event observed by the operator yet"));
+        streaming != null
+            ? streaming.condition()
+            : Conditions.unknown(
+                CONDITION_STREAMING,
+                "StreamingNotTracked",
+                "The operator reads no watermarks: set "
+                    + FreshnessTracking.ENV_BOOTSTRAP
+                    + " (or INSIGHTHUB_KAFKA_BOOTSTRAP_SERVERS) on the operator"));
     conditions.add(
         Conditions.unknown(
             CONDITION_REPLICATION_SLOT_HEALTHY,
@@ -63,6 +82,9 @@ public final class CdcSourceStatusBuilder {
             "Retained WAL of slot " + source.getSpec().slotName + " not measured yet"));
     CdcSourceStatus status = status(source, conditions, now);
     status.connectorState = connector.map(CdcSourceStatusBuilder::connectorState).orElse(null);
+    if (streaming != null && streaming.lastEventTime() != null) {
+      status.lastEventTime = streaming.lastEventTime();
+    }
     return status;
   }
 

@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Turns the latest watermark of each of a Pipeline's tables into {@code status.freshness} and the
@@ -125,9 +128,11 @@ public final class FreshnessEvaluator {
                   + " (loader stalled or connector down)")
           : new Table(status, State.AWAITING, name);
     }
-    Duration lag = nonNegative(Duration.between(mark.maxEventTime(), now));
+    // A loader that could not tell the event time (no event-time field) is judged by its load time.
+    Instant eventTime = mark.maxEventTime() != null ? mark.maxEventTime() : mark.loadTime();
+    Duration lag = nonNegative(Duration.between(eventTime, now));
     Duration sinceLoad = nonNegative(Duration.between(mark.loadTime(), now));
-    status.maxEventTime = mark.maxEventTime().toString();
+    status.maxEventTime = mark.maxEventTime() != null ? mark.maxEventTime().toString() : null;
     status.lastLoadTime = mark.loadTime().toString();
     status.lagSeconds = lag.toSeconds();
     status.rowsLastInterval = mark.rows();
@@ -146,6 +151,28 @@ public final class FreshnessEvaluator {
     }
     return new Table(
         status, State.FRESH, name + ": lag " + human(lag) + " within SLA " + human(sla));
+  }
+
+  /**
+   * The first instant after {@code now} at which the verdict on these tables changes if no new
+   * watermark arrives (a load or an event growing older than its SLA, or a table still awaited
+   * running out of time); empty when no such instant is ahead.
+   */
+  public static Optional<Instant> nextChange(
+      Map<String, Duration> slas, Map<String, Watermark> latest, Instant since, Instant now) {
+    return slas.entrySet().stream()
+        .flatMap(
+            e -> {
+              Watermark mark = latest.get(e.getKey());
+              Duration sla = e.getValue();
+              return mark == null
+                  ? Stream.of(since.plus(sla))
+                  : Stream.of(
+                      mark.loadTime().plus(sla),
+                      Objects.requireNonNullElse(mark.maxEventTime(), mark.loadTime()).plus(sla));
+            })
+        .filter(deadline -> deadline.isAfter(now))
+        .min(Comparator.naturalOrder());
   }
 
   private static String messages(List<Table> tables, State state) {

@@ -6,8 +6,11 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * Freshness gauges per table: {@code insighthub_pipeline_freshness_seconds} and {@code
@@ -29,8 +32,16 @@ public final class FreshnessMetrics {
     this.registry = registry;
   }
 
-  /** Records the latest evaluation of one Pipeline's tables. */
+  /**
+   * Records the latest evaluation of one Pipeline's tables; a table no longer listed is dropped.
+   */
   public void record(String namespace, String pipeline, List<TableFreshness> tables) {
+    Set<String> names = tables.stream().map(t -> t.table).collect(Collectors.toSet());
+    remove(
+        key ->
+            key.namespace().equals(namespace)
+                && key.pipeline().equals(pipeline)
+                && !names.contains(key.table()));
     for (TableFreshness table : tables) {
       TableGauges values =
           gauges.computeIfAbsent(new TableKey(namespace, pipeline, table.table), this::register);
@@ -41,13 +52,15 @@ public final class FreshnessMetrics {
 
   /** Drops the gauges of a deleted Pipeline. */
   public void forget(String namespace, String pipeline) {
+    remove(key -> key.namespace().equals(namespace) && key.pipeline().equals(pipeline));
+  }
+
+  private void remove(Predicate<TableKey> which) {
     gauges
         .entrySet()
         .removeIf(
             e -> {
-              boolean match =
-                  e.getKey().namespace().equals(namespace)
-                      && e.getKey().pipeline().equals(pipeline);
+              boolean match = which.test(e.getKey());
               if (match) {
                 e.getValue().meters().forEach(registry::remove);
               }

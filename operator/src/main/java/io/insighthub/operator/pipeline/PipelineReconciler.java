@@ -7,11 +7,16 @@ import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineStatus;
 import io.insighthub.crds.v1alpha1.QualityRule;
+import io.insighthub.crds.worker.Watermark;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.ChildEvents;
 import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.ReferenceProblem;
 import io.insighthub.operator.common.StatusUpdates;
+import io.insighthub.operator.freshness.FreshnessEvaluator;
+import io.insighthub.operator.freshness.FreshnessReport;
+import io.insighthub.operator.freshness.FreshnessTables;
+import io.insighthub.operator.freshness.FreshnessTracking;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -26,10 +31,15 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +72,10 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
   static final String WORKERS = "workers";
   static final String CRON_JOBS = "cron-jobs";
   static final String RULES_EVENT_SOURCE = "quality-rules";
+  static final String WATERMARKS_EVENT_SOURCE = "watermarks";
+
+  /** Primary-cache index: namespace/name of the watermark owners a Pipeline reports on. */
+  static final String WATERMARK_OWNER_INDEX = "watermark-owner";
 
   /** Reasons that need a person; progress (pending, rolling out, suspended) is no warning. */
   static final Set<String> WARNING_REASONS =
@@ -73,6 +87,9 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
           "SecretKeyNotFound",
           "TopicNotReady");
 
+  /** Past an SLA deadline by this much, so the recheck sees the table as late. */
+  static final Duration RECHECK_MARGIN = Duration.ofSeconds(1);
+
   /** A missing Secret or cluster is not watched; look again after this long. */
   static final Duration RECHECK_REFERENCES = Duration.ofMinutes(1);
 
@@ -80,10 +97,16 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
 
   private final OperatorConfig config;
   private final Clock clock;
+  private final FreshnessTracking freshness;
 
   public PipelineReconciler(OperatorConfig config, Clock clock) {
+    this(config, clock, FreshnessTracking.disabled());
+  }
+
+  public PipelineReconciler(OperatorConfig config, Clock clock, FreshnessTracking freshness) {
     this.config = config;
     this.clock = clock;
+    this.freshness = freshness;
   }
 
   /** The resolved Pipeline the reconciler put in the workflow context for the dependents. */
@@ -109,7 +132,33 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                                 rule.getSpec().pipelineRef.name,
                                 rule.getMetadata().getNamespace())))
             .build();
-    return List.of(new InformerEventSource<>(rules, context));
+    // New watermarks of a Pipeline's tables (or of its CdcSource's) reconcile it; the consumer
+    // batches them, so this fires at most once per flush interval per Pipeline.
+    var cache = context.getPrimaryCache();
+    cache.addIndexer(WATERMARK_OWNER_INDEX, PipelineReconciler::watermarkOwners);
+    var watermarks =
+        freshness.<Pipeline>eventSource(
+            WATERMARKS_EVENT_SOURCE,
+            owner ->
+                cache
+                    .byIndex(WATERMARK_OWNER_INDEX, owner.namespace() + "/" + owner.name())
+                    .stream()
+                    .map(ResourceID::fromResource)
+                    .toList(),
+            deleted ->
+                freshness
+                    .metrics()
+                    .forget(deleted.getMetadata().getNamespace(), deleted.getMetadata().getName()));
+    return List.of(new InformerEventSource<>(rules, context), watermarks);
+  }
+
+  /** The Pipeline itself and, for a cdc source, its CdcSource: names watermarks are keyed by. */
+  static List<String> watermarkOwners(Pipeline pipeline) {
+    String ns = pipeline.getMetadata().getNamespace();
+    var source = pipeline.getSpec() == null ? null : pipeline.getSpec().source;
+    return source != null && source.cdc != null && source.cdc.sourceRef != null
+        ? List.of(ns + "/" + pipeline.getMetadata().getName(), ns + "/" + source.cdc.sourceRef.name)
+        : List.of(ns + "/" + pipeline.getMetadata().getName());
   }
 
   @Override
@@ -134,14 +183,59 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
     workflow.put(ResolvedPipeline.CONTEXT_KEY, resolved);
     workflow.reconcileManagedWorkflow().throwAggregateExceptionIfErrorsPresent();
 
+    Instant now = clock.instant();
+    FreshnessCheck fresh = freshness(resolved, now);
     PipelineStatus status =
         PipelineStatusBuilder.build(
             resolved,
             context.getSecondaryResources(KafkaTopic.class),
             context.getSecondaryResources(Deployment.class),
             context.getSecondaryResources(CronJob.class),
-            clock.instant());
-    return patchStatusIfChanged(pipeline, status, context);
+            fresh.report(),
+            now);
+    UpdateControl<Pipeline> control = patchStatusIfChanged(pipeline, status, context);
+    // A stalled loader sends nothing: look again when the first SLA runs out.
+    return fresh.recheck() == null ? control : control.rescheduleAfter(fresh.recheck());
+  }
+
+  /**
+   * @param report null when freshness is not tracked
+   * @param recheck when the verdict next changes without a new watermark; null if it cannot
+   */
+  private record FreshnessCheck(FreshnessReport report, Duration recheck) {}
+
+  private FreshnessCheck freshness(ResolvedPipeline resolved, Instant now) {
+    if (!freshness.enabled()) {
+      return new FreshnessCheck(null, null);
+    }
+    Pipeline pipeline = resolved.pipeline();
+    String ns = pipeline.getMetadata().getNamespace();
+    boolean wasSuspended =
+        pipeline.getStatus() != null
+            && Conditions.find(
+                    pipeline.getStatus().conditions, CrdConstants.CONDITION_FRESHNESS_SLA_MET)
+                .map(c -> "Suspended".equals(c.getReason()))
+                .orElse(false);
+    Instant since = freshness.since(pipeline, resolved.suspended(), wasSuspended, now);
+    List<FreshnessTables.Tracked> tables = FreshnessTables.of(pipeline, resolved.cdcSource());
+    Map<String, Duration> slas = new LinkedHashMap<>();
+    Map<String, Watermark> latest = new HashMap<>();
+    tables.forEach(t -> slas.putIfAbsent(t.table(), t.sla()));
+    tables.stream()
+        .collect(
+            Collectors.groupingBy(
+                FreshnessTables.Tracked::owner,
+                Collectors.mapping(FreshnessTables.Tracked::table, Collectors.toList())))
+        .forEach((owner, names) -> latest.putAll(freshness.latest(ns, owner, names, since)));
+    FreshnessReport report = FreshnessEvaluator.evaluate(slas, latest, since, now);
+    freshness.metrics().record(ns, pipeline.getMetadata().getName(), report.tables());
+    Duration recheck =
+        resolved.suspended()
+            ? null
+            : FreshnessEvaluator.nextChange(slas, latest, since, now)
+                .map(at -> Duration.between(now, at).plus(RECHECK_MARGIN))
+                .orElse(null);
+    return new FreshnessCheck(report, recheck);
   }
 
   /** A status-only patch, or nothing when the status is unchanged. */

@@ -12,11 +12,15 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineStatus;
+import io.insighthub.crds.v1alpha1.TableFreshness;
 import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.freshness.FreshnessReport;
+import io.insighthub.operator.freshness.FreshnessTracking;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +35,28 @@ import java.util.stream.Collectors;
 public final class PipelineStatusBuilder {
   private PipelineStatusBuilder() {}
 
-  /** The status after a reconcile that rendered the children. */
+  /** The status after a reconcile that rendered the children, freshness not tracked. */
   public static PipelineStatus build(
       ResolvedPipeline resolved,
       Collection<KafkaTopic> topics,
       Collection<Deployment> deployments,
       Collection<CronJob> cronJobs,
+      Instant now) {
+    return build(resolved, topics, deployments, cronJobs, null, now);
+  }
+
+  /**
+   * The status after a reconcile that rendered the children.
+   *
+   * @param freshness the tables' freshness just evaluated; null when the operator reads no
+   *     watermarks
+   */
+  public static PipelineStatus build(
+      ResolvedPipeline resolved,
+      Collection<KafkaTopic> topics,
+      Collection<Deployment> deployments,
+      Collection<CronJob> cronJobs,
+      FreshnessReport freshness,
       Instant now) {
     Pipeline pipeline = resolved.pipeline();
     TopicHealth topicHealth = TopicHealth.assess(pipeline, topics);
@@ -53,9 +73,16 @@ public final class PipelineStatusBuilder {
     conditions.add(topicsReady);
     conditions.add(workers);
     conditions.add(transforms);
-    conditions.add(freshness());
+    conditions.add(freshness(resolved, freshness));
     conditions.add(quality(resolved));
-    return status(pipeline, conditions, now);
+    PipelineStatus status = status(pipeline, conditions, now);
+    if (freshness != null) {
+      status.freshness = freshness.tables();
+      status.worstLag = freshness.worstLag();
+      status.sla = freshness.sla();
+      keepLagUnlessFreshnessChanged(pipeline.getStatus(), status);
+    }
+    return status;
   }
 
   /** The status when a reference cannot be resolved: Ready=False naming what is missing. */
@@ -93,7 +120,7 @@ public final class PipelineStatusBuilder {
     status.topics =
         TopicBuilder.LAYERS.stream().map(l -> PipelineNames.topic(pipeline, l)).toList();
     if (previous != null) {
-      // Written by freshness tracking, not derived from children: carried over unchanged.
+      // Freshness is not derived from children: kept unless build() evaluated it anew.
       status.freshness = previous.freshness;
       status.worstLag = previous.worstLag;
       status.sla = previous.sla;
@@ -210,9 +237,67 @@ public final class PipelineStatusBuilder {
                 CONDITION_READY, "AllReady", "Topics, workers and scheduled jobs are ready"));
   }
 
-  private static Condition freshness() {
-    return Conditions.unknown(
-        CONDITION_FRESHNESS_SLA_MET, "NoWatermarks", "No watermark received from the loaders yet");
+  private static Condition freshness(ResolvedPipeline resolved, FreshnessReport report) {
+    if (report == null) {
+      return Conditions.unknown(
+          CONDITION_FRESHNESS_SLA_MET,
+          "FreshnessNotTracked",
+          "The operator reads no watermarks: set "
+              + FreshnessTracking.ENV_BOOTSTRAP
+              + " (or INSIGHTHUB_KAFKA_BOOTSTRAP_SERVERS) on the operator");
+    }
+    if (resolved.suspended()) {
+      // Stale by intent, not an SLA breach: nothing should page for it.
+      return Conditions.unknown(
+          CONDITION_FRESHNESS_SLA_MET,
+          "Suspended",
+          "spec.suspend is true: loaders stopped; tables are held to their SLA again once resumed");
+    }
+    return Conditions.of(
+        CONDITION_FRESHNESS_SLA_MET, report.met(), report.reason(), report.message());
+  }
+
+  /**
+   * Lag grows every second, so a status holding the current lag would change on every reconcile. A
+   * visible change is one of the FreshnessSLAMet status, reason or generation, or of a table's
+   * watermark (max event time, last load, rows), SLA or within-SLA verdict. Without one, the lag
+   * figures and the condition's message stay as last written and no patch is sent; the live lag is
+   * in the insighthub_pipeline_freshness_seconds gauge.
+   */
+  static void keepLagUnlessFreshnessChanged(PipelineStatus previous, PipelineStatus next) {
+    if (previous == null || previous.freshness == null) {
+      return;
+    }
+    Condition was = Conditions.find(previous.conditions, CONDITION_FRESHNESS_SLA_MET).orElse(null);
+    Condition is = Conditions.find(next.conditions, CONDITION_FRESHNESS_SLA_MET).orElseThrow();
+    boolean sameVerdict =
+        was != null
+            && Objects.equals(was.getStatus(), is.getStatus())
+            && Objects.equals(was.getReason(), is.getReason())
+            && Objects.equals(was.getObservedGeneration(), is.getObservedGeneration());
+    if (!sameVerdict
+        || !Objects.equals(previous.sla, next.sla)
+        || !withoutLag(previous.freshness).equals(withoutLag(next.freshness))) {
+      return;
+    }
+    next.freshness = previous.freshness;
+    next.worstLag = previous.worstLag;
+    next.conditions =
+        next.conditions.stream().map(c -> c.getType().equals(is.getType()) ? was : c).toList();
+  }
+
+  private static List<List<Object>> withoutLag(List<TableFreshness> tables) {
+    return tables.stream()
+        .map(
+            t ->
+                Arrays.<Object>asList(
+                    t.table,
+                    t.maxEventTime,
+                    t.lastLoadTime,
+                    t.rowsLastInterval,
+                    t.slaSeconds,
+                    t.withinSla))
+        .toList();
   }
 
   private static Condition quality(ResolvedPipeline resolved) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.cdc.CdcSourceReconciler;
+import io.insighthub.operator.freshness.FreshnessTracking;
 import io.insighthub.operator.pipeline.PipelineReconciler;
 import io.insighthub.operator.quality.QualityRuleReconciler;
 import io.javaoperatorsdk.operator.Operator;
@@ -24,19 +25,32 @@ public final class InsightHubOperator {
   /** An operator, not yet started, on {@code client}; the caller owns and closes the client. */
   public static Operator create(
       KubernetesClient client, OperatorConfig config, Metrics metrics, Clock clock) {
-    return create(client, config, metrics, clock, () -> {});
+    return create(client, config, metrics, clock, () -> {}, FreshnessTracking.disabled());
+  }
+
+  /** An operator, not yet started, tracking freshness through {@code freshness}. */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorConfig config,
+      Metrics metrics,
+      Clock clock,
+      FreshnessTracking freshness) {
+    return create(client, config, metrics, clock, () -> {}, freshness);
   }
 
   /**
    * @param onLostLeadership runs when another replica took the Lease over; the process should exit
    *     (JOSDK's own exit would call System.exit from within a shutdown hook and hang it)
+   * @param freshness the watermark consumer and store the reconcilers report freshness from; its
+   *     consumer runs while the controllers' event sources run
    */
   public static Operator create(
       KubernetesClient client,
       OperatorConfig config,
       Metrics metrics,
       Clock clock,
-      Runnable onLostLeadership) {
+      Runnable onLostLeadership,
+      FreshnessTracking freshness) {
     Operator operator =
         new Operator(
             o -> {
@@ -58,9 +72,11 @@ public final class InsightHubOperator {
                         .build());
               }
             });
-    operator.register(new PipelineReconciler(config, clock), o -> watchedNamespaces(o, config));
+    operator.register(
+        new PipelineReconciler(config, clock, freshness), o -> watchedNamespaces(o, config));
     operator.register(new QualityRuleReconciler(clock), o -> watchedNamespaces(o, config));
-    operator.register(new CdcSourceReconciler(config, clock), o -> watchedNamespaces(o, config));
+    operator.register(
+        new CdcSourceReconciler(config, clock, freshness), o -> watchedNamespaces(o, config));
     return operator;
   }
 

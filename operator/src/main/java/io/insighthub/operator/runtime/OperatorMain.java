@@ -3,6 +3,7 @@ package io.insighthub.operator.runtime;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.freshness.FreshnessTracking;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -36,6 +37,9 @@ public final class OperatorMain {
     // Per-resource meters would tag by resource name, an unbounded label: counts per kind only.
     MicrometerMetrics metrics = MicrometerMetrics.withoutPerResourceMetrics(registry);
 
+    // Watermarks of every Pipeline's tables: status.freshness, FreshnessSLAMet and the gauges.
+    FreshnessTracking freshness = FreshnessTracking.fromEnv(System.getenv(), registry);
+
     KubernetesClient client = new KubernetesClientBuilder().build();
     AtomicBoolean stopping = new AtomicBoolean();
     Operator operator =
@@ -49,7 +53,8 @@ public final class OperatorMain {
                 LOG.error("Lost the leader Lease to another replica; exiting");
                 new Thread(() -> System.exit(1), "exit").start();
               }
-            });
+            },
+            freshness);
     OperatorHttpServer http =
         OperatorHttpServer.start(
             config.httpPort(),
@@ -75,11 +80,14 @@ public final class OperatorMain {
                 "shutdown"));
     LOG.info(
         "Starting InsightHub operator: namespaces {}, default Kafka cluster {}, leader election {},"
-            + " HTTP port {}",
+            + " HTTP port {}, freshness {}",
         config.watchNamespaces().isEmpty() ? "all" : config.watchNamespaces(),
         config.kafkaCluster(),
         config.leaderElection(),
-        http.port());
+        http.port(),
+        freshness.enabled()
+            ? "every " + freshness.interval()
+            : "not tracked (no bootstrap servers)");
     operator.start();
     stopped.await();
   }
