@@ -100,6 +100,35 @@ class FreshnessEvaluatorTest {
   }
 
   @Test
+  void theNextChangeIsTheFirstSlaDeadlineStillAhead() {
+    Map<String, Duration> slas = Map.of("A.LOADED", SLA, "B.AWAITED", Duration.ofMinutes(10));
+    // A: event 100s old, loaded 30s ago: late at event+2m (20s from now), stalled at load+2m.
+    assertThat(
+            FreshnessEvaluator.nextChange(
+                slas, Map.of("A.LOADED", mark("A.LOADED", 100, 30)), NOW.minusSeconds(60), NOW))
+        .contains(NOW.plusSeconds(20));
+    // Once A is late, what is left ahead: its stall (90s) and B's first-load deadline (9m).
+    assertThat(
+            FreshnessEvaluator.nextChange(
+                slas, Map.of("A.LOADED", mark("A.LOADED", 130, 30)), NOW.minusSeconds(60), NOW))
+        .contains(NOW.plusSeconds(90));
+    assertThat(FreshnessEvaluator.nextChange(Map.of("A.LOADED", SLA), Map.of(), CREATED, NOW))
+        .isEmpty();
+  }
+
+  @Test
+  void aWatermarkWithoutEventTimeIsJudgedByItsLoadTime() {
+    Watermark mark = new Watermark("analytics", "orders", "A.T", null, NOW.minusSeconds(7), 1, 0);
+
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(Map.of("A.T", SLA), Map.of("A.T", mark), CREATED, NOW);
+
+    assertThat(report.met()).isEqualTo("True");
+    assertThat(report.tables().getFirst().lagSeconds).isEqualTo(7L);
+    assertThat(report.tables().getFirst().maxEventTime).isNull();
+  }
+
+  @Test
   void humanDurationsReadLikeTheSpec() {
     assertThat(FreshnessEvaluator.human(Duration.ofSeconds(59))).isEqualTo("59s");
     assertThat(FreshnessEvaluator.human(Duration.ofSeconds(120))).isEqualTo("2m");

@@ -43,6 +43,17 @@ class FreshnessMetricsTest {
     assertThat(registry.scrape()).doesNotContain("VALIDATED.ORDERS").contains("VALIDATED.INVOICES");
   }
 
+  @Test
+  void aTableNoLongerListedLosesItsGauges() {
+    metrics.record(
+        "analytics",
+        "orders",
+        List.of(table("VALIDATED.ORDERS", 1L, 120), table("CURATED.DAILY", 5L, 1800)));
+    metrics.record("analytics", "orders", List.of(table("VALIDATED.ORDERS", 2L, 120)));
+
+    assertThat(registry.scrape()).doesNotContain("CURATED.DAILY").contains("VALIDATED.ORDERS");
+  }
+
   private static TableFreshness table(String name, Long lag, long sla) {
     TableFreshness table = new TableFreshness();
     table.table = name;

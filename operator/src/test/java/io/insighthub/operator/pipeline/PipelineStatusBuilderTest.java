@@ -1,5 +1,6 @@
 package io.insighthub.operator.pipeline;
 
+import static io.insighthub.crds.CrdConstants.CONDITION_FRESHNESS_SLA_MET;
 import static io.insighthub.crds.CrdConstants.CONDITION_READY;
 import static io.insighthub.crds.CrdConstants.CONDITION_TOPICS_READY;
 import static io.insighthub.crds.CrdConstants.CONDITION_WORKERS_READY;
@@ -10,14 +11,20 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineStatus;
+import io.insighthub.crds.worker.Watermark;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.common.StatusUpdates;
+import io.insighthub.operator.freshness.FreshnessEvaluator;
+import io.insighthub.operator.freshness.FreshnessReport;
 import io.insighthub.operator.testing.TestPipelines;
 import io.strimzi.api.kafka.model.common.ConditionBuilder;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.topic.KafkaTopicStatusBuilder;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Conditions derived from the children's own status. */
@@ -102,6 +109,61 @@ class PipelineStatusBuilderTest {
         .isEqualTo("2026-01-01T00:00:00Z");
     assertThat(condition(second, CONDITION_WORKERS_READY).getLastTransitionTime())
         .isEqualTo("2026-01-01T00:01:00Z");
+  }
+
+  @Test
+  void lagThatMerelyGrewIsNoVisibleChangeButANewLoadOrVerdictIs() {
+    Map<String, Duration> slas = Map.of("VALIDATED.CLICKS", Duration.ofMinutes(2));
+    Watermark load = new Watermark("analytics", "clicks", "VALIDATED.CLICKS", NOW, NOW, 10, 0);
+    PipelineStatus first = withFreshness(slas, load, NOW.plusSeconds(5));
+    assertThat(first.freshness.getFirst().lagSeconds).isEqualTo(5L);
+    pipeline.setStatus(first);
+
+    // 30s on, nothing loaded: the lag is 35s, but the status stays as written.
+    PipelineStatus later = withFreshness(slas, load, NOW.plusSeconds(35));
+    assertThat(StatusUpdates.unchanged(first, later)).isTrue();
+
+    // A new load is a visible change, with the lag as of now.
+    Watermark next =
+        new Watermark("analytics", "clicks", "VALIDATED.CLICKS", NOW, NOW.plusSeconds(30), 4, 0);
+    PipelineStatus loaded = withFreshness(slas, next, NOW.plusSeconds(35));
+    assertThat(loaded.freshness.getFirst().lagSeconds).isEqualTo(35L);
+    assertThat(loaded.freshness.getFirst().rowsLastInterval).isEqualTo(4L);
+
+    // So is the verdict turning: past the SLA with no load.
+    PipelineStatus stalled = withFreshness(slas, load, NOW.plusSeconds(125));
+    Condition freshness = condition(stalled, CONDITION_FRESHNESS_SLA_MET);
+    assertThat(freshness.getStatus()).isEqualTo("False");
+    assertThat(freshness.getReason()).isEqualTo("LoaderStalled");
+    assertThat(freshness.getLastTransitionTime()).isEqualTo("2026-01-01T00:02:05Z");
+    assertThat(stalled.worstLag).isEqualTo("2m5s");
+  }
+
+  @Test
+  void freshnessIsNotTrackedWithoutAReportAndSaysSuspendedWhileSuspended() {
+    PipelineStatus untracked =
+        PipelineStatusBuilder.build(resolved, readyTopics(), List.of(), List.of(), NOW);
+    assertThat(condition(untracked, CONDITION_FRESHNESS_SLA_MET).getReason())
+        .isEqualTo("FreshnessNotTracked");
+
+    pipeline.getSpec().suspend = true;
+    PipelineStatus suspended =
+        withFreshness(Map.of("VALIDATED.CLICKS", Duration.ofMinutes(2)), null, NOW);
+    Condition freshness = condition(suspended, CONDITION_FRESHNESS_SLA_MET);
+    assertThat(freshness.getStatus()).isEqualTo("Unknown");
+    assertThat(freshness.getReason()).isEqualTo("Suspended");
+    // Ready does not fold freshness in: it reports the suspension itself.
+    assertThat(condition(suspended, CONDITION_READY).getReason()).isEqualTo("Suspended");
+  }
+
+  PipelineStatus withFreshness(Map<String, Duration> slas, Watermark mark, Instant now) {
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(
+            slas, mark == null ? Map.of() : Map.of(mark.table(), mark), NOW.minusSeconds(1), now);
+    ResolvedPipeline current =
+        ResolvedPipeline.resolve(
+            pipeline, List.of(), null, OperatorConfig.defaults().withKafkaCluster("main"));
+    return PipelineStatusBuilder.build(current, readyTopics(), List.of(), List.of(), report, now);
   }
 
   List<KafkaTopic> readyTopics() {
