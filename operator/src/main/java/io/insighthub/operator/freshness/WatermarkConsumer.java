@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -85,17 +86,29 @@ public final class WatermarkConsumer implements AutoCloseable {
     long nextFlush = System.nanoTime() + flushInterval.toNanos();
     try {
       while (running) {
-        if (consumer.assignment().isEmpty() && !assignAll()) {
-          // The topic does not exist yet (it is created with the Kafka cluster); look again soon.
+        try {
+          if (consumer.assignment().isEmpty() && !assignAll()) {
+            // The topic does not exist yet (it is created with the Kafka cluster); look again soon.
+            stopped.await(2, TimeUnit.SECONDS);
+            continue;
+          }
+          for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+            read(record, changed);
+          }
+        } catch (WakeupException e) {
+          throw e;
+        } catch (KafkaException e) {
+          // Broker unreachable or metadata timed out: keep trying, the thread must not die.
+          LOG.warn(
+              "cannot read {} yet: {}; retrying",
+              WorkerConfig.WATERMARK_TOPIC,
+              e.getClass().getSimpleName());
           stopped.await(2, TimeUnit.SECONDS);
           continue;
         }
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          read(record, changed);
-        }
         if (System.nanoTime() >= nextFlush) {
           if (!changed.isEmpty()) {
-            listener.accept(Set.copyOf(changed));
+            deliver(Set.copyOf(changed));
             changed.clear();
           }
           nextFlush = System.nanoTime() + flushInterval.toNanos();
@@ -109,6 +122,14 @@ public final class WatermarkConsumer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void deliver(Set<PipelineRef> owners) {
+    try {
+      listener.accept(owners);
+    } catch (RuntimeException e) {
+      LOG.warn("watermark listener failed for {} resources", owners.size(), e);
     }
   }
 

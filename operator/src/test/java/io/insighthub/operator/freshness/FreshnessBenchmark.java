@@ -37,16 +37,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -221,19 +216,7 @@ class FreshnessBenchmark {
 
   static void prerequisites(KubernetesClient client, String ns, KafkaBroker broker)
       throws Exception {
-    try (Admin admin = broker.admin()) {
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(WorkerConfig.WATERMARK_TOPIC, 3, (short) 1)
-                      .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact"))))
-          .all()
-          .get();
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw e;
-      }
-    }
+    WatermarkTopic.ensure(broker);
     GenericKubernetesResource kafka = new GenericKubernetesResource();
     kafka.setApiVersion("kafka.strimzi.io/v1");
     kafka.setKind("Kafka");

@@ -49,14 +49,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -88,19 +83,7 @@ class FreshnessIT {
       throws Exception {
     client = kube;
     ns = namespace.name();
-    try (Admin admin = broker.admin()) {
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(WorkerConfig.WATERMARK_TOPIC, 3, (short) 1)
-                      .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact"))))
-          .all()
-          .get();
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw e;
-      }
-    }
+    WatermarkTopic.ensure(broker);
     GenericKubernetesResource kafka = new GenericKubernetesResource();
     kafka.setApiVersion("kafka.strimzi.io/v1");
     kafka.setKind("Kafka");
