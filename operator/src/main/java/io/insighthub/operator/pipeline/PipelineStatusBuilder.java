@@ -90,8 +90,7 @@ public final class PipelineStatusBuilder {
             conditions,
             Objects.requireNonNullElse(pipeline.getMetadata().getGeneration(), 0L),
             now);
-    status.topics =
-        TopicBuilder.LAYERS.stream().map(l -> PipelineNames.topic(pipeline, l)).toList();
+    status.topics = TopicBuilder.topicNames(pipeline);
     if (previous != null) {
       // Written by freshness tracking, not derived from children: carried over unchanged.
       status.freshness = previous.freshness;
