@@ -123,15 +123,15 @@ public final class WorkerMain {
     return String.format(
         "usage: worker %s [--config FILE] [--metrics-port N]%n%n%s%n%n"
             + "  --config FILE       worker configuration rendered by the operator (default %s)%n"
-            + "  --metrics-port N    port of /metrics, /healthz and /readyz (default 8080, 0 = any)%n",
-        command.name(), command.summary(), DEFAULT_CONFIG);
+            + "  --metrics-port N    port of /metrics, /healthz and /readyz (default %d, 0 = any)%n",
+        command.name(), command.summary(), DEFAULT_CONFIG, WorkerConfig.METRICS_PORT);
   }
 
   /** The command-line options common to every subcommand. */
   record Options(Path config, int metricsPort, boolean help) {
     static Options parse(String[] args) {
       Path config = Path.of(DEFAULT_CONFIG);
-      int port = 8080;
+      int port = WorkerConfig.METRICS_PORT;
       boolean help = false;
       for (int i = 1; i < args.length; i++) {
         switch (args[i]) {

@@ -54,6 +54,15 @@ public record WorkerConfig(
 
   public static final String MOUNT_PATH = "/etc/insighthub";
 
+  /** The port of a worker's /metrics, /healthz and /readyz: the pod's {@code metrics} port. */
+  public static final int METRICS_PORT = 9404;
+
+  /**
+   * Environment variable naming the directory for a worker's local state (Kafka Streams stores);
+   * the operator points it at the pod's {@code state} volume.
+   */
+  public static final String STATE_DIR_ENV = "INSIGHTHUB_STATE_DIR";
+
   /** The compacted topic all loaders publish their watermarks to. */
   public static final String WATERMARK_TOPIC = "insighthub.watermarks";
 

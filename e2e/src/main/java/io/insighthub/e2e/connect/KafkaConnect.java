@@ -1,5 +1,6 @@
 package io.insighthub.e2e.connect;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insighthub.e2e.process.LocalProcesses;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaConnect implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaConnect.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
   private static final Duration START_LIMIT = Duration.ofSeconds(120);
 
   private static final String SECRETS = "secrets";
@@ -136,6 +139,35 @@ public final class KafkaConnect implements AutoCloseable {
 
   public void deleteConnector(String name) {
     send("DELETE", "/connectors/" + name, null);
+  }
+
+  /** The connector's config as Connect holds it, or null when the connector does not exist. */
+  public Map<String, String> connectorConfig(String name) {
+    JsonNode config = send("GET", "/connectors/" + name + "/config", null);
+    return config == null ? null : JSON.convertValue(config, STRING_MAP);
+  }
+
+  /** Connect's status document of the connector ({@code connector}, {@code tasks}), or null. */
+  public Map<String, Object> connectorStatus(String name) {
+    JsonNode status = send("GET", "/connectors/" + name + "/status", null);
+    return status == null || !status.has("connector") ? null : JSON.convertValue(status, MAP);
+  }
+
+  /** Moves the connector to {@code running}, {@code paused} or {@code stopped}. */
+  public void setState(String name, String state) {
+    String action =
+        switch (state) {
+          case "running" -> "resume";
+          case "paused" -> "pause";
+          case "stopped" -> "stop";
+          default -> throw new IllegalArgumentException("unknown connector state " + state);
+        };
+    send("PUT", "/connectors/" + name + "/" + action, null);
+  }
+
+  /** Restarts the connector's failed instance and failed tasks. */
+  public void restartFailed(String name) {
+    send("POST", "/connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", null);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.insighthub.operator.common;
 
+import io.insighthub.crds.worker.WorkerConfig;
+
 /** Where worker pods find their configuration and the Secrets they reference, by contract. */
 public final class WorkerMounts {
   public static final String SECRETS_ROOT = "/var/run/secrets/insighthub";
@@ -16,7 +18,7 @@ public final class WorkerMounts {
   public static final String STATE_DIR = "/var/lib/insighthub";
 
   public static final String TMP_DIR = "/tmp";
-  public static final int METRICS_PORT = 9404;
+  public static final int METRICS_PORT = WorkerConfig.METRICS_PORT;
   public static final String METRICS_PORT_NAME = "metrics";
 
   private WorkerMounts() {}

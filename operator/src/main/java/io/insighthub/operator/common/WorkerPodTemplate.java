@@ -92,7 +92,16 @@ public record WorkerPodTemplate(
         new ContainerBuilder()
             .withName(stage)
             .withImage(image)
-            .withArgs(stage, "--config", WorkerConfig.MOUNT_PATH + "/" + WorkerConfig.FILE_NAME)
+            .withArgs(
+                stage,
+                "--config",
+                WorkerConfig.MOUNT_PATH + "/" + WorkerConfig.FILE_NAME,
+                "--metrics-port",
+                String.valueOf(WorkerMounts.METRICS_PORT))
+            .addNewEnv()
+            .withName(WorkerConfig.STATE_DIR_ENV)
+            .withValue(WorkerMounts.STATE_DIR)
+            .endEnv()
             .withResources(resources)
             .addNewPort()
             .withName(WorkerMounts.METRICS_PORT_NAME)

@@ -117,8 +117,7 @@ public final class PipelineStatusBuilder {
             conditions,
             Objects.requireNonNullElse(pipeline.getMetadata().getGeneration(), 0L),
             now);
-    status.topics =
-        TopicBuilder.LAYERS.stream().map(l -> PipelineNames.topic(pipeline, l)).toList();
+    status.topics = TopicBuilder.topicNames(pipeline);
     if (previous != null) {
       // Freshness is not derived from children: kept unless build() evaluated it anew.
       status.freshness = previous.freshness;

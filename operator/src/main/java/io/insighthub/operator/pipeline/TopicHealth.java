@@ -26,8 +26,7 @@ public record TopicHealth(boolean ready, String reason, String message) {
    * generation. Workers may start (or roll) while a later topic change is still being applied.
    */
   public static boolean created(Pipeline pipeline, Collection<KafkaTopic> observed) {
-    return TopicBuilder.LAYERS.stream()
-        .map(layer -> PipelineNames.topic(pipeline, layer))
+    return TopicBuilder.topicNames(pipeline).stream()
         .allMatch(
             name ->
                 observed.stream()
@@ -48,8 +47,8 @@ public record TopicHealth(boolean ready, String reason, String message) {
             .collect(
                 Collectors.toMap(t -> t.getMetadata().getName(), Function.identity(), (a, b) -> a));
     List<TopicHealth> problems = new ArrayList<>();
-    for (String layer : TopicBuilder.LAYERS) {
-      String name = PipelineNames.topic(pipeline, layer);
+    List<String> names = TopicBuilder.topicNames(pipeline);
+    for (String name : names) {
       problems.add(one(name, byName.get(name)));
     }
     List<TopicHealth> failing = problems.stream().filter(p -> !p.ready()).toList();
@@ -57,7 +56,12 @@ public record TopicHealth(boolean ready, String reason, String message) {
       return new TopicHealth(
           true,
           "TopicsReady",
-          TopicBuilder.LAYERS.size() + " KafkaTopics ready (raw, validated, dlq, late)");
+          names.size()
+              + " KafkaTopics ready (raw, validated, dlq, late"
+              + (names.size() > TopicBuilder.LAYERS.size()
+                  ? " and the streaming transforms' outputs"
+                  : "")
+              + ")");
     }
     // A Strimzi error explains more than a topic still pending: report it first.
     TopicHealth first =

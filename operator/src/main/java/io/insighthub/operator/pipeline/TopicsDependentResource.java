@@ -9,7 +9,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.util.List;
 
-/** The Pipeline's four Strimzi KafkaTopics. */
+/** The Pipeline's Strimzi KafkaTopics: one per layer and one per streaming transform. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
 public class TopicsDependentResource extends BulkChildDependent<KafkaTopic, Pipeline> {
   public TopicsDependentResource() {

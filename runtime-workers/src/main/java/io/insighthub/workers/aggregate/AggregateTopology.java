@@ -91,6 +91,8 @@ final class AggregateTopology {
               metrics.sessionsOut.increment();
               return state == null ? null : sessionRow(json, id, state);
             })
+        // The loader merges on the JSON key; a merged-away session's tombstone deletes its row.
+        .selectKey((id, row) -> rowKey(json, "session_id", id))
         .to(settings.sessionsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()));
 
     // Sessions started per account and window, following merges and deletions.
@@ -137,7 +139,8 @@ final class AggregateTopology {
         .map(
             (key, joined) -> {
               metrics.usageOut.increment();
-              return KeyValue.pair(key, joined == null ? null : usageRow(json, key, joined));
+              return KeyValue.pair(
+                  usageKey(json, key), joined == null ? null : usageRow(json, key, joined));
             })
         .to(settings.usageTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()));
     return builder.build();
@@ -167,6 +170,28 @@ final class AggregateTopology {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The output record key: a JSON object naming the row's identity, as the loader merges on. */
+  static String rowKey(ObjectMapper json, String... namesAndValues) {
+    ObjectNode key = json.createObjectNode();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      key.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return key.toString();
+  }
+
+  private static String usageKey(ObjectMapper json, String bucket) {
+    int last = bucket.lastIndexOf('|');
+    int middle = bucket.lastIndexOf('|', last - 1);
+    return rowKey(
+        json,
+        "account_id",
+        bucket.substring(0, middle),
+        "granularity",
+        bucket.substring(middle + 1, last),
+        "window_start",
+        bucket.substring(last + 1));
   }
 
   private static byte[] sessionRow(ObjectMapper json, String id, SessionState state) {

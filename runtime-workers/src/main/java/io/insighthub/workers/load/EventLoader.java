@@ -25,10 +25,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * Loads JSON records (validated events, sessions, aggregates) into their tables, one warehouse
  * transaction per poll with the consumed offsets, so replays never double a row: events are merged
- * on their event id, sessions and aggregates on their key, the newest record of a key winning.
+ * on their event id, sessions and aggregates on their key, the newest record of a key winning; a
+ * tombstone on a keyed topic (a session merged into another) deletes its row.
  */
 public final class EventLoader {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Marks a key whose newest record was a tombstone. */
+  private static final Object[] DELETED = new Object[0];
 
   /**
    * Where one topic's records go.
@@ -84,14 +88,17 @@ public final class EventLoader {
   }
 
   private static Parsed parse(ConsumerRecord<String, String> record, Target target) {
-    if (record.value() == null) {
+    // A tombstone deletes the row its JSON key names (a session merged into another one).
+    boolean tombstone = record.value() == null;
+    if (tombstone && !target.key().isEmpty()) {
       throw new IllegalArgumentException("record has no value");
     }
-    JsonNode value = read(record.value(), "value");
     LinkedHashMap<String, JsonNode> fields = new LinkedHashMap<>();
-    value
-        .fields()
-        .forEachRemaining(f -> fields.put(Identifiers.normalize(f.getKey()), f.getValue()));
+    if (!tombstone) {
+      read(record.value(), "value")
+          .fields()
+          .forEachRemaining(f -> fields.put(Identifiers.normalize(f.getKey()), f.getValue()));
+    }
     List<String> key = new ArrayList<>();
     if (target.key().isEmpty()) {
       JsonNode recordKey = record.key() == null ? null : read(record.key(), "key");
@@ -111,7 +118,7 @@ public final class EventLoader {
         throw new IllegalArgumentException("record has no value for key field " + k.toLowerCase());
       }
     }
-    return new Parsed(record, key, fields);
+    return new Parsed(record, key, fields, tombstone);
   }
 
   private RowSet rowSet(Target target, List<Parsed> records, List<QuarantinedRecord> quarantined) {
@@ -142,7 +149,7 @@ public final class EventLoader {
           keyValues.add(row[indexOf(columns, k)]);
         }
         rows.remove(keyValues);
-        rows.put(keyValues, row);
+        rows.put(keyValues, parsed.tombstone() ? DELETED : row);
         JsonNode time = timeField == null ? null : parsed.fields().get(timeField);
         if (time != null && time.isTextual()) {
           Instant at = OffsetDateTime.parse(time.asText()).toInstant();
@@ -152,7 +159,17 @@ public final class EventLoader {
         quarantined.add(quarantine(parsed.record(), e.getMessage()));
       }
     }
-    return new RowSet(target.table(), columns, key, List.copyOf(rows.values()), maxEventTime);
+    List<Object[]> upserts = new ArrayList<>();
+    List<List<Object>> deletes = new ArrayList<>();
+    rows.forEach(
+        (keyValues, row) -> {
+          if (row == DELETED) {
+            deletes.add(keyValues);
+          } else {
+            upserts.add(row);
+          }
+        });
+    return new RowSet(target.table(), columns, key, upserts, maxEventTime, deletes);
   }
 
   private static ColumnType infer(JsonNode value) {
@@ -206,7 +223,10 @@ public final class EventLoader {
   }
 
   private record Parsed(
-      ConsumerRecord<String, String> record, List<String> key, Map<String, JsonNode> fields) {}
+      ConsumerRecord<String, String> record,
+      List<String> key,
+      Map<String, JsonNode> fields,
+      boolean tombstone) {}
 
   /** What one load did, with the newest event time per table for the watermarks. */
   public record Report(

@@ -79,9 +79,10 @@ public final class LoadStage implements Subcommand {
         config.transforms() == null ? List.<TransformSpec>of() : config.transforms()) {
       if (transform.type == TransformSpec.Type.SESSIONIZE
           || transform.type == TransformSpec.Type.AGGREGATE) {
+        // Keyed by a JSON object naming the row's identity; a tombstone deletes the row.
         targets.add(
             new EventLoader.Target(
-                config.namespace() + "." + config.pipeline() + "." + transform.name,
+                config.transformTopic(transform.name),
                 new TableId("CURATED", transform.name.replace('-', '_')),
                 List.of(),
                 null));

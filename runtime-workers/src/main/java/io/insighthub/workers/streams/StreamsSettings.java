@@ -18,7 +18,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * {@code KAFKA_STREAMS_SECURITY_PROTOCOL=SSL} sets {@code security.protocol}).
  */
 public final class StreamsSettings {
-  public static final String STATE_DIR_ENV = "INSIGHTHUB_STATE_DIR";
+  public static final String STATE_DIR_ENV = WorkerConfig.STATE_DIR_ENV;
   public static final String OVERRIDE_PREFIX = "KAFKA_STREAMS_";
 
   private StreamsSettings() {}

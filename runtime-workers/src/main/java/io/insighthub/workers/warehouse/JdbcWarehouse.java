@@ -284,8 +284,9 @@ abstract class JdbcWarehouse implements Warehouse {
   }
 
   private BatchResult.TableResult applyRows(RowSet set) throws SQLException {
+    int deleted = applyDeletes(set);
     if (set.rows().isEmpty()) {
-      return new BatchResult.TableResult(0, 0);
+      return new BatchResult.TableResult(set.deletes().size(), deleted);
     }
     String stage = createStage(set.columns());
     stage(stage, set.columns(), set.rows());
@@ -298,7 +299,31 @@ abstract class JdbcWarehouse implements Warehouse {
       applied = statement.executeUpdate(sql);
     }
     dropStage(stage);
-    return new BatchResult.TableResult(set.rows().size(), applied);
+    return new BatchResult.TableResult(set.rows().size() + set.deletes().size(), applied + deleted);
+  }
+
+  /** Deletes the rows whose newest record was a tombstone; the keys never overlap the upserts. */
+  private int applyDeletes(RowSet set) throws SQLException {
+    if (set.deletes().isEmpty()) {
+      return 0;
+    }
+    List<Column> keyColumns =
+        set.key().stream()
+            .map(
+                k ->
+                    set.columns().stream()
+                        .filter(c -> c.name().equals(k))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no key column " + k)))
+            .toList();
+    String stage = createStage(keyColumns);
+    stage(stage, keyColumns, set.deletes().stream().map(List::toArray).toList());
+    int deleted;
+    try (Statement statement = connection.createStatement()) {
+      deleted = statement.executeUpdate(WarehouseSql.deleteMatching(set.table(), stage, set.key()));
+    }
+    dropStage(stage);
+    return deleted;
   }
 
   private String createStage(List<Column> columns) throws SQLException {

@@ -166,6 +166,17 @@ public final class WarehouseSql {
         + ")";
   }
 
+  /** Deletes the rows of {@code target} whose key is in {@code stage}. */
+  public static String deleteMatching(TableId target, String stage, List<String> key) {
+    return "MERGE INTO "
+        + target.sql()
+        + " t USING "
+        + stage
+        + " s ON "
+        + on(key)
+        + " WHEN MATCHED THEN DELETE";
+  }
+
   /** Appends {@code stage} to {@code target}. */
   public static String append(TableId target, String stage, List<Column> columns) {
     return "INSERT INTO "

@@ -108,9 +108,15 @@ class AggregateGoldenIT {
     }
   }
 
+  /**
+   * A state directory of its own per run: the broker is new each run, and local state left by an
+   * earlier run (with its checkpoints) would be trusted and counted twice.
+   */
   static Map<String, String> env() {
     return Map.of(
         StreamsSettings.STATE_DIR_ENV,
-        Path.of("target", "streams-state").toAbsolutePath().toString());
+        Path.of("target", "streams-state", java.util.UUID.randomUUID().toString())
+            .toAbsolutePath()
+            .toString());
   }
 }

@@ -74,6 +74,23 @@ class EventLoaderTest {
   }
 
   @Test
+  void aTombstoneDeletesTheSessionItsKeyNames() {
+    loader.load(List.of(session("s1", 3), session("s2", 1)));
+    // s1 merged into s3: Kafka Streams sends s3 and a tombstone for s1, in one batch or across
+    // batches; s2 is re-created after its tombstone within one batch and must survive.
+    loader.load(List.of(session("s3", 5), tombstone("s1"), tombstone("s2"), session("s2", 2)));
+    loader.load(List.of(tombstone("s1"), tombstone("never-loaded")));
+    assertThat(warehouse.query("SELECT * FROM \"CURATED\".\"SESSIONS\" ORDER BY \"SESSION_ID\""))
+        .extracting(r -> r.get("SESSION_ID"), r -> r.get("EVENTS"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("s2", 2L),
+            org.assertj.core.groups.Tuple.tuple("s3", 5L));
+    assertThat(warehouse.query("SELECT count(*) AS N FROM \"OPS\".\"QUARANTINE\""))
+        .extracting(r -> r.get("N"))
+        .containsExactly(0L);
+  }
+
+  @Test
   void recordsThatCannotLoadAreQuarantinedWithTheReason() {
     loader.load(
         List.of(
@@ -97,6 +114,10 @@ class EventLoaderTest {
         offset++,
         id,
         "{\"event_id\": \"" + id + "\", \"occurred_at\": \"" + at + "\", \"type\": \"click\"}");
+  }
+
+  private ConsumerRecord<String, String> tombstone(String id) {
+    return new ConsumerRecord<>(SESSIONS, 0, offset++, "{\"session_id\": \"" + id + "\"}", null);
   }
 
   private ConsumerRecord<String, String> session(String id, long events) {

@@ -1,0 +1,112 @@
+package io.insighthub.e2e.scenarios;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Product events as the SDKs post them to {@code <namespace>.product-events.raw}: page views,
+ * clicks and API calls of users of a few accounts, with the declared PII fields ({@code email},
+ * {@code ip_address}). It also sends what a real stream carries and the pipeline must handle: a
+ * resent event (same {@code event_id}) and, when asked, malformed ones. It counts what it sent so a
+ * test can compare the warehouse with it.
+ */
+public final class EventGenerator implements AutoCloseable {
+  private static final List<String> TYPES = List.of("page_view", "page_view", "click", "api_call");
+
+  private final KafkaProducer<String, String> producer;
+  private final String topic;
+  private final Random random;
+  private long sequence;
+  private long unique;
+  private long duplicates;
+  private long malformed;
+
+  public EventGenerator(String bootstrapServers, String namespace, long seed) {
+    this.topic = namespace + ".product-events.raw";
+    this.random = new Random(seed);
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                5),
+            new StringSerializer(),
+            new StringSerializer());
+  }
+
+  /** Sends {@code count} valid events with event times around {@code now}; every 50th resent. */
+  public void send(int count, Instant now) {
+    for (int i = 0; i < count; i++) {
+      long n = sequence++;
+      int user = random.nextInt(40);
+      String event =
+          """
+          {"event_id":"evt-%d","event_type":"%s","occurred_at":"%s","platform":"%s",\
+          "device_id":"device-%d","user_id":"user-%d","account_id":"acct-%d",\
+          "page_url":"https://app.insighthub.io/p/%d","email":"user%d@customer%d.example",\
+          "ip_address":"203.0.113.%d","session_seq":%d}"""
+              .formatted(
+                  n,
+                  TYPES.get(random.nextInt(TYPES.size())),
+                  now.minusMillis(random.nextInt(1000)),
+                  random.nextBoolean() ? "web" : "ios",
+                  user,
+                  user,
+                  user % 5,
+                  random.nextInt(20),
+                  user,
+                  user % 5,
+                  user,
+                  n);
+      producer.send(new ProducerRecord<>(topic, "evt-" + n, event));
+      unique++;
+      if (n % 50 == 0) {
+        producer.send(new ProducerRecord<>(topic, "evt-" + n, event));
+        duplicates++;
+      }
+    }
+    producer.flush();
+  }
+
+  /** Sends {@code count} records the validate stage must send to the DLQ. */
+  public void sendMalformed(int count) {
+    for (int i = 0; i < count; i++) {
+      String bad =
+          i % 2 == 0
+              ? "{not json"
+              : "{\"event_id\":\"bad-" + i + "\",\"event_type\":\"click\",\"platform\":\"web\"}";
+      producer.send(new ProducerRecord<>(topic, "bad-" + i, bad));
+      malformed++;
+    }
+    producer.flush();
+  }
+
+  /** Distinct valid events sent. */
+  public long unique() {
+    return unique;
+  }
+
+  public long duplicates() {
+    return duplicates;
+  }
+
+  public long malformed() {
+    return malformed;
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

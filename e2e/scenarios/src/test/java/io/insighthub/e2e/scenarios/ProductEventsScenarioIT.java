@@ -1,0 +1,173 @@
+package io.insighthub.e2e.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The product-events scenario as a user drives it: the sample Pipeline and its QualityRules applied
+ * with kubectl, the operator rendering topics, config and worker Deployments, the workers
+ * (validate, aggregate, load) running as processes, events produced to the raw topic; then the
+ * warehouse compared with what was sent, across a suspend and a resume.
+ */
+class ProductEventsScenarioIT {
+  private static final String NS = "insighthub";
+  private static final Duration READY = Duration.ofMinutes(4);
+  private static InsightHubStack stack;
+
+  @BeforeAll
+  static void startStack() {
+    Path repoRoot = Path.of(System.getProperty("insighthub.repoRoot", "../..")).toAbsolutePath();
+    stack =
+        InsightHubStack.start(
+            repoRoot,
+            Path.of("target", "scenarios", "product-events").toAbsolutePath(),
+            NS,
+            false,
+            line -> System.out.println("[stack] " + line));
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void eventsReachTheWarehouseExactlyOnceAcrossSuspendAndResume() throws Exception {
+    stack.applySamples(
+        List.of("10-pipeline-product-events.yaml", "20-qualityrules-product-events.yaml"));
+    awaitCondition("Ready", "True");
+
+    try (EventGenerator events = new EventGenerator(stack.broker().bootstrapServers(), NS, 7);
+        Admin admin = stack.broker().admin()) {
+      events.send(3000, Instant.now());
+      events.sendMalformed(20);
+      awaitLoaded(admin);
+
+      // Suspend: workers stop, nothing is deleted; events keep arriving in the raw topic.
+      kubectl(
+          "patch",
+          "pipeline",
+          "product-events",
+          "--type",
+          "merge",
+          "-p",
+          "{\"spec\":{\"suspend\":true}}");
+      awaitCondition("Ready", "False");
+      assertThat(jsonpath("{.status.conditions[?(@.type==\"Ready\")].reason}"))
+          .isEqualTo("Suspended");
+      await()
+          .atMost(READY)
+          .until(
+              () -> kubectl("get", "deployments", "-o", "jsonpath={.items[*].status.replicas}"),
+              replicas -> replicas.isBlank());
+      assertThat(kubectl("get", "kafkatopics", "-o", "name")).contains("product-events");
+      assertWarehouse(events.unique());
+      events.send(2000, Instant.now());
+
+      // Resume: the workers catch up from their stored offsets.
+      kubectl(
+          "patch",
+          "pipeline",
+          "product-events",
+          "--type",
+          "merge",
+          "-p",
+          "{\"spec\":{\"suspend\":false}}");
+      awaitCondition("Ready", "True");
+      awaitLoaded(admin);
+      kubectl(
+          "patch",
+          "pipeline",
+          "product-events",
+          "--type",
+          "merge",
+          "-p",
+          "{\"spec\":{\"suspend\":true}}");
+      await()
+          .atMost(READY)
+          .until(
+              () -> kubectl("get", "deployments", "-o", "jsonpath={.items[*].status.replicas}"),
+              String::isBlank);
+      assertWarehouse(events.unique());
+    }
+  }
+
+  /** Rows, distinct ids, no raw PII, and the aggregates adding up to what was sent. */
+  private static void assertWarehouse(long expected) throws SQLException {
+    try (Connection duck =
+            DriverManager.getConnection("jdbc:duckdb:" + stack.eventsWarehouse(), readOnly());
+        Statement s = duck.createStatement()) {
+      assertThat(single(s, "SELECT count(*) FROM VALIDATED.PRODUCT_EVENTS")).isEqualTo(expected);
+      assertThat(single(s, "SELECT count(DISTINCT event_id) FROM VALIDATED.PRODUCT_EVENTS"))
+          .isEqualTo(expected);
+      assertThat(single(s, "SELECT count(*) FROM VALIDATED.PRODUCT_EVENTS WHERE email LIKE '%@%'"))
+          .as("raw e-mail addresses in the warehouse")
+          .isZero();
+      assertThat(
+              single(
+                  s,
+                  "SELECT coalesce(sum(events), 0) FROM CURATED.ACCOUNT_USAGE"
+                      + " WHERE granularity = 'day'"))
+          .isEqualTo(expected);
+      assertThat(single(s, "SELECT coalesce(sum(event_count), 0) FROM CURATED.SESSIONS"))
+          .isEqualTo(expected);
+    }
+  }
+
+  private static java.util.Properties readOnly() {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("duckdb.read_only", "true");
+    return p;
+  }
+
+  private static long single(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void awaitLoaded(Admin admin) throws Exception {
+    Pipelines.awaitCaughtUp(
+        admin,
+        Pipelines.eventStages(NS, "product-events", List.of("sessions", "account-usage")),
+        READY);
+  }
+
+  private static void awaitCondition(String type, String status) {
+    await()
+        .atMost(READY)
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> jsonpath("{.status.conditions[?(@.type==\"" + type + "\")].status}"),
+            status::equals);
+  }
+
+  private static String jsonpath(String expression) {
+    return kubectl("get", "pipeline", "product-events", "-o", "jsonpath=" + expression);
+  }
+
+  private static String kubectl(String... args) {
+    String[] full = new String[args.length + 2];
+    full[0] = "-n";
+    full[1] = NS;
+    System.arraycopy(args, 0, full, 2, args.length);
+    return stack.api().kubectl(full).orThrow().stdout().strip();
+  }
+}
