@@ -59,6 +59,17 @@ class ProductEventsScenarioIT {
       events.sendMalformed(20);
       awaitLoaded(admin);
 
+      // Every table the Pipeline loads reports its freshness through the loader's watermarks.
+      awaitCondition("FreshnessSLAMet", "True");
+      assertThat(jsonpath("{.status.freshness[*].table}").split(" "))
+          .hasSize(3)
+          .contains("VALIDATED.PRODUCT_EVENTS");
+      assertThat(jsonpath("{.status.freshness[*].withinSla}")).isEqualTo("true true true");
+      assertThat(kubectl("describe", "pipeline", "product-events"))
+          .contains("FreshnessSLAMet", "Worst Lag", "VALIDATED.PRODUCT_EVENTS");
+      assertThat(kubectl("get", "insighthub"))
+          .containsPattern("pipeline.data.insighthub.io/product-events\\s+True\\s+True");
+
       // Suspend: workers stop, nothing is deleted; events keep arriving in the raw topic.
       kubectl(
           "patch",
@@ -70,6 +81,8 @@ class ProductEventsScenarioIT {
           "{\"spec\":{\"suspend\":true}}");
       awaitCondition("Ready", "False");
       assertThat(jsonpath("{.status.conditions[?(@.type==\"Ready\")].reason}"))
+          .isEqualTo("Suspended");
+      assertThat(jsonpath("{.status.conditions[?(@.type==\"FreshnessSLAMet\")].reason}"))
           .isEqualTo("Suspended");
       await()
           .atMost(READY)
