@@ -158,6 +158,40 @@ public final class DeploymentRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * Freezes replica {@code index} of a Deployment (SIGSTOP): a hung worker, alive but doing
+   * nothing, its readiness probe timing out. {@link #thaw} lets it go on.
+   */
+  public void freeze(String namespace, String deployment, int index) {
+    signal(namespace, deployment, index, "STOP");
+  }
+
+  public void thaw(String namespace, String deployment, int index) {
+    signal(namespace, deployment, index, "CONT");
+  }
+
+  private synchronized void signal(String namespace, String deployment, int index, String name) {
+    Workload w = workloads.get(namespace + "/" + deployment);
+    if (w == null || w.replicas.size() <= index || w.replicas.get(index).process == null) {
+      throw new IllegalStateException(deployment + "-" + index + " is not running");
+    }
+    try {
+      Process kill =
+          new ProcessBuilder(
+                  "kill", "-" + name, String.valueOf(w.replicas.get(index).process.pid()))
+              .inheritIO()
+              .start();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + name + " failed for " + deployment);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private synchronized void syncAll() {
     try {
       Map<String, Deployment> wanted = new HashMap<>();

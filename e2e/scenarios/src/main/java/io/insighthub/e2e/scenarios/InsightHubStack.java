@@ -352,6 +352,32 @@ public final class InsightHubStack implements AutoCloseable {
     return api.kubectl("apply", "-n", namespace, "-f", manifests.toString()).orThrow().stdout();
   }
 
+  /**
+   * Waits until the operator reports the Pipeline's topics ready (so producers never write to a
+   * topic before it exists with its declared partitions).
+   */
+  public void awaitTopicsReady(String pipeline, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      var p =
+          api.client()
+              .resources(io.insighthub.crds.v1alpha1.Pipeline.class)
+              .inNamespace(namespace)
+              .withName(pipeline)
+              .get();
+      if (p != null
+          && p.getStatus() != null
+          && p.getStatus().conditions != null
+          && p.getStatus().conditions.stream()
+              .anyMatch(c -> c.getType().equals("TopicsReady") && c.getStatus().equals("True"))) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException(
+        "Pipeline " + pipeline + ": topics not ready after " + limit.toSeconds() + " s");
+  }
+
   public KubeApiServer api() {
     return api;
   }
@@ -408,7 +434,7 @@ public final class InsightHubStack implements AutoCloseable {
 
   private <T> T step(String what, Step<T> step) {
     long t0 = System.nanoTime();
-    progress.accept("starting " + what + " ...");
+    progress.accept(what + " ...");
     try {
       T result = step.run();
       progress.accept(String.format("ready: %s (%.1f s)", what, (System.nanoTime() - t0) / 1e9));

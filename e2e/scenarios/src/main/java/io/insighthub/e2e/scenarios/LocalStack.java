@@ -22,7 +22,14 @@ public final class LocalStack {
 
   public static void main(String[] args) throws Exception {
     Path repoRoot = Path.of(System.getProperty("insighthub.repoRoot", ".")).toAbsolutePath();
-    Path workDir = Path.of(System.getProperty("user.home"), ".cache", "insighthub", "local-stack");
+    // In the checkout, not the home directory: PostgreSQL runs as nobody when started by root,
+    // and nobody cannot reach files under /root.
+    Path workDir =
+        Path.of(
+                System.getProperty(
+                    "insighthub.localStackDir",
+                    repoRoot.resolve("e2e/scenarios/target/local-stack").toString()))
+            .toAbsolutePath();
     CountDownLatch stopped = new CountDownLatch(1);
     InsightHubStack stack;
     try {
@@ -61,6 +68,8 @@ public final class LocalStack {
                 "22-qualityrules-salesforce-accounts.yaml",
                 "23-qualityrules-billing-files.yaml",
                 "40-backfill-product-events-2025.yaml")));
+    say("waiting for the product-events topics");
+    stack.awaitTopicsReady("product-events", java.time.Duration.ofMinutes(3));
     generators.scheduleAtFixedRate(
         () -> {
           try {
