@@ -2,12 +2,15 @@ package io.insighthub.workers.streams;
 
 import io.insighthub.workers.WorkerContext;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
@@ -17,6 +20,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  * the process exit code.
  */
 public final class StreamsRunner {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(StreamsRunner.class);
   private static final Duration CLOSE_LIMIT = Duration.ofSeconds(30);
 
   private StreamsRunner() {}
@@ -32,6 +37,18 @@ public final class StreamsRunner {
       ToIntFunction<Throwable> exitCode)
       throws InterruptedException {
     AtomicReference<Throwable> failure = new AtomicReference<>();
+    if (StreamsConfig.EXACTLY_ONCE_V2.equals(
+        properties.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+      List<String> discarded =
+          UncleanState.discard(
+              Path.of(properties.getProperty(StreamsConfig.STATE_DIR_CONFIG)),
+              properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
+      if (!discarded.isEmpty()) {
+        LOG.info(
+            "previous run did not close cleanly: restoring tasks {} from their changelogs",
+            discarded);
+      }
+    }
     try (KafkaStreams streams = new KafkaStreams(topology, properties);
         KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams)) {
       metrics.bindTo(context.metrics());
@@ -42,6 +59,7 @@ public final class StreamsRunner {
           });
       streams.setStateListener(
           (now, before) -> {
+            LOG.info("kafka streams {} -> {}", before, now);
             switch (now) {
               case RUNNING, REBALANCING -> context.health().ready();
               default -> context.health().notReady("kafka streams " + now);
