@@ -2,15 +2,12 @@ package io.insighthub.workers.streams;
 
 import io.insighthub.workers.WorkerContext;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
@@ -37,18 +34,6 @@ public final class StreamsRunner {
       ToIntFunction<Throwable> exitCode)
       throws InterruptedException {
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    if (StreamsConfig.EXACTLY_ONCE_V2.equals(
-        properties.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
-      List<String> discarded =
-          UncleanState.discard(
-              Path.of(properties.getProperty(StreamsConfig.STATE_DIR_CONFIG)),
-              properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
-      if (!discarded.isEmpty()) {
-        LOG.info(
-            "previous run did not close cleanly: restoring tasks {} from their changelogs",
-            discarded);
-      }
-    }
     try (KafkaStreams streams = new KafkaStreams(topology, properties);
         KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams)) {
       metrics.bindTo(context.metrics());

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,7 +67,11 @@ class AggregateCrashIT {
             "6000");
 
     Random random = new Random(11);
-    long time = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
+    // Recent event times: the session store's changelog keeps windows for the gap, the grace and
+    // one more day by record time, so week-old events would be trimmed from it by the broker and
+    // a restarted worker could not restore them.
+    long time =
+        Instant.now().minus(Duration.ofHours(4)).truncatedTo(ChronoUnit.HOURS).toEpochMilli();
     long apiCalls = 0;
     Map<String, String> sessions = new HashMap<>();
     Map<String, String> usage = new HashMap<>();

@@ -80,7 +80,8 @@ class PipelinePiiScanIT {
 
     Set<String> raw = new LinkedHashSet<>();
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-    long time = Instant.parse("2026-11-20T08:00:00Z").toEpochMilli();
+    // 600 events 20 s apart, ending ~1.7 h ago: recent, as the topics' retention expects.
+    long time = Instant.now().minus(Duration.ofHours(5)).toEpochMilli();
     for (int i = 0; i < EVENTS; i++) {
       int u = i % USERS;
       String user = "person-" + u + "-7f3a";
