@@ -17,6 +17,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  * the process exit code.
  */
 public final class StreamsRunner {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(StreamsRunner.class);
   private static final Duration CLOSE_LIMIT = Duration.ofSeconds(30);
 
   private StreamsRunner() {}
@@ -42,6 +44,7 @@ public final class StreamsRunner {
           });
       streams.setStateListener(
           (now, before) -> {
+            LOG.info("kafka streams {} -> {}", before, now);
             switch (now) {
               case RUNNING, REBALANCING -> context.health().ready();
               default -> context.health().notReady("kafka streams " + now);

@@ -31,6 +31,8 @@ final class EventSchema {
   private final Set<String> implicit = new TreeSet<>();
   private final String eventIdField;
   private final String eventTimeField;
+  private final String[] eventIdPath;
+  private final String[] eventTimePath;
 
   EventSchema(EventsSource source) {
     for (EventField field : source.fields) {
@@ -40,6 +42,9 @@ final class EventSchema {
     }
     this.eventIdField = source.eventIdField;
     this.eventTimeField = source.eventTimeField;
+    // Split once: check runs for every record.
+    this.eventIdPath = eventIdField.split("\\.");
+    this.eventTimePath = eventTimeField.split("\\.");
     // The id and time fields are part of the schema even when fields does not list them.
     for (String name : List.of(eventIdField, eventTimeField)) {
       if (!declared.containsKey(name)) {
@@ -89,14 +94,14 @@ final class EventSchema {
         return wrong;
       }
     }
-    JsonNode id = resolve(event, eventIdField.split("\\."));
+    JsonNode id = resolve(event, eventIdPath);
     if (id == null || id.isNull()) {
       return new Rejected(Reason.MISSING_REQUIRED_FIELD, eventIdField, "event id is required");
     }
     if ((!id.isTextual() && !id.isIntegralNumber()) || id.asText().isEmpty()) {
       return new Rejected(Reason.WRONG_TYPE, eventIdField, "event id must be a non-empty string");
     }
-    JsonNode time = resolve(event, eventTimeField.split("\\."));
+    JsonNode time = resolve(event, eventTimePath);
     if (time == null || time.isNull()) {
       return new Rejected(Reason.MISSING_REQUIRED_FIELD, eventTimeField, "event time is required");
     }

@@ -23,11 +23,19 @@ final class PiiMinimizer {
   private final List<Rule> rules;
   private final Mac mac;
 
-  private record Rule(String[] path, PiiField.Action action) {}
+  /** {@code parent} is the path without its last part, split once rather than per event. */
+  private record Rule(String[] parent, String name, PiiField.Action action) {}
 
   /** {@code hmacKey} may be null only when no field is hashed. */
   PiiMinimizer(List<PiiField> fields, byte[] hmacKey) {
-    this.rules = fields.stream().map(f -> new Rule(f.field.split("\\."), f.action)).toList();
+    this.rules =
+        fields.stream()
+            .map(
+                f -> {
+                  String[] path = f.field.split("\\.");
+                  return new Rule(parentPath(path), path[path.length - 1], f.action);
+                })
+            .toList();
     boolean hashes = fields.stream().anyMatch(f -> f.action == PiiField.Action.HASH);
     if (hashes && (hmacKey == null || hmacKey.length == 0)) {
       throw new IllegalArgumentException("a PII field is hashed but the HMAC key is empty");
@@ -41,12 +49,12 @@ final class PiiMinimizer {
 
   void apply(ObjectNode event) {
     for (Rule rule : rules) {
-      JsonNode parent = EventSchema.resolve(event, parentPath(rule.path));
+      JsonNode parent = EventSchema.resolve(event, rule.parent);
       if (parent == null || !parent.isObject()) {
         continue;
       }
       ObjectNode holder = (ObjectNode) parent;
-      String name = rule.path[rule.path.length - 1];
+      String name = rule.name;
       JsonNode value = holder.get(name);
       if (value == null) {
         continue;

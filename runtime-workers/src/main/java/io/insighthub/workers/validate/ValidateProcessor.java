@@ -45,6 +45,7 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
   private final PiiMinimizer pii;
   private final long lateness;
   private final long window;
+  private final List<String[]> keyPaths;
   private ProcessorContext<byte[], byte[]> context;
   private WindowStore<String, Long> seenIds;
   private KeyValueStore<String, Long> streamTime;
@@ -61,6 +62,9 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
     this.pii = new PiiMinimizer(settings.piiFields(), settings.hmacKey());
     this.lateness = settings.allowedLateness().toMillis();
     this.window = settings.dedupWindow().toMillis();
+    List<String> keyFields = settings.events().keyFields;
+    this.keyPaths =
+        keyFields == null ? List.of() : keyFields.stream().map(f -> f.split("\\.")).toList();
   }
 
   @Override
@@ -246,17 +250,16 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
 
   /** The record key: the key fields' values after minimization, so no raw PII reaches it. */
   private byte[] key(ObjectNode event) {
-    List<String> fields = settings.events().keyFields;
-    if (fields == null || fields.isEmpty()) {
+    if (keyPaths.isEmpty()) {
       return null;
     }
-    if (fields.size() == 1) {
-      JsonNode value = EventSchema.resolve(event, fields.get(0).split("\\."));
+    if (keyPaths.size() == 1) {
+      JsonNode value = EventSchema.resolve(event, keyPaths.get(0));
       return value == null || value.isNull() ? null : bytes(value.asText());
     }
     StringBuilder key = new StringBuilder();
-    for (String field : fields) {
-      JsonNode value = EventSchema.resolve(event, field.split("\\."));
+    for (String[] path : keyPaths) {
+      JsonNode value = EventSchema.resolve(event, path);
       key.append(key.isEmpty() ? "" : "|").append(value == null ? "" : value.asText());
     }
     return bytes(key.toString());

@@ -25,11 +25,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class Topics {
   private Topics() {}
 
+  /**
+   * Creates the topics without time-based retention: fixtures carry fixed event times as record
+   * timestamps, and with the broker's default 7 days its periodic retention check (the first ~30 s
+   * after start) deleted every record older than that, input included, under a running stage.
+   */
   public static void create(KafkaBroker broker, int partitions, String... names) {
     try (Admin admin = broker.admin()) {
       List<NewTopic> topics = new ArrayList<>();
       for (String name : names) {
-        topics.add(new NewTopic(name, partitions, (short) 1));
+        topics.add(
+            new NewTopic(name, partitions, (short) 1)
+                .configs(java.util.Map.of("retention.ms", "-1")));
       }
       admin.createTopics(topics).all().get();
     } catch (InterruptedException e) {
