@@ -4,8 +4,11 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.CdcSourceStatus;
 import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ChildEventBatch;
 import io.insighthub.operator.common.ChildEvents;
+import io.insighthub.operator.common.ReferenceCache;
 import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.common.ReferenceRecheck;
 import io.insighthub.operator.common.StatusUpdates;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -18,6 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.strimzi.api.kafka.model.connector.KafkaConnector;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,16 +53,17 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
   static final String CONNECTOR = "connector";
   static final String CONFIG = "cdc-load-config";
   static final String LOADER = "cdc-load";
-  static final Duration RECHECK_REFERENCES = Duration.ofMinutes(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(CdcSourceReconciler.class);
 
   private final OperatorConfig config;
   private final Clock clock;
+  private final ReferenceCache references;
 
   public CdcSourceReconciler(OperatorConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
+    this.references = new ReferenceCache(clock);
   }
 
   static ResolvedCdcSource resolved(Context<CdcSource> context) {
@@ -69,8 +74,18 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
 
   @Override
   public UpdateControl<CdcSource> reconcile(CdcSource source, Context<CdcSource> context) {
+    ChildEventBatch events = ChildEventBatch.start(context);
+    try {
+      return reconcileWithEvents(source, context);
+    } finally {
+      events.flush(context.getClient(), source);
+    }
+  }
+
+  private UpdateControl<CdcSource> reconcileWithEvents(
+      CdcSource source, Context<CdcSource> context) {
     Optional<ReferenceProblem> problem =
-        new CdcSourceReferences(context.getClient(), config).check(source);
+        new CdcSourceReferences(context.getClient(), config, references).check(source);
     if (problem.isPresent()) {
       LOG.info(
           "CdcSource {}/{} not rendered: {}",
@@ -83,8 +98,13 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
         new ChildEvents(context.getClient())
             .warning(source, problem.get().reason(), problem.get().message());
       }
-      return StatusUpdates.patchIfChanged(source, status, CdcSource::new)
-          .rescheduleAfter(RECHECK_REFERENCES);
+      // Secrets and the KafkaConnect are not watched (get only): look again soon, then less often.
+      Duration recheck =
+          ReferenceRecheck.after(
+              source.getStatus() == null ? List.of() : source.getStatus().conditions,
+              problem.get().reason(),
+              clock.instant());
+      return StatusUpdates.patchIfChanged(source, status, CdcSource::new).rescheduleAfter(recheck);
     }
     var workflow = context.managedWorkflowAndDependentResourceContext();
     workflow.put(ResolvedCdcSource.CONTEXT_KEY, ResolvedCdcSource.resolve(source, config));

@@ -8,9 +8,12 @@ import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineStatus;
 import io.insighthub.crds.v1alpha1.QualityRule;
 import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ChildEventBatch;
 import io.insighthub.operator.common.ChildEvents;
 import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.common.ReferenceCache;
 import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.common.ReferenceRecheck;
 import io.insighthub.operator.common.StatusUpdates;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -30,6 +33,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +66,8 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
   static final String WORKERS = "workers";
   static final String CRON_JOBS = "cron-jobs";
   static final String RULES_EVENT_SOURCE = "quality-rules";
+  static final String CDC_SOURCES_EVENT_SOURCE = "cdc-sources";
+  static final String CDC_SOURCE_INDEX = "cdc-source";
 
   /** Reasons that need a person; progress (pending, rolling out, suspended) is no warning. */
   static final Set<String> WARNING_REASONS =
@@ -73,17 +79,16 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
           "SecretKeyNotFound",
           "TopicNotReady");
 
-  /** A missing Secret or cluster is not watched; look again after this long. */
-  static final Duration RECHECK_REFERENCES = Duration.ofMinutes(1);
-
   private static final Logger LOG = LoggerFactory.getLogger(PipelineReconciler.class);
 
   private final OperatorConfig config;
   private final Clock clock;
+  private final ReferenceCache references;
 
   public PipelineReconciler(OperatorConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
+    this.references = new ReferenceCache(clock);
   }
 
   /** The resolved Pipeline the reconciler put in the workflow context for the dependents. */
@@ -109,14 +114,60 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                                 rule.getSpec().pipelineRef.name,
                                 rule.getMetadata().getNamespace())))
             .build();
-    return List.of(new InformerEventSource<>(rules, context));
+    // A Pipeline reads from a CdcSource it names: the one created (or changed) after the Pipeline
+    // triggers it at once, through an index of the Pipelines by the CdcSource they name.
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            CDC_SOURCE_INDEX,
+            pipeline -> PipelineReferences.cdcSourceKey(pipeline).stream().toList());
+    var cdcSources =
+        InformerEventSourceConfiguration.from(CdcSource.class, Pipeline.class)
+            .withName(CDC_SOURCES_EVENT_SOURCE)
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(
+                (CdcSource source) ->
+                    context
+                        .getPrimaryCache()
+                        .byIndex(
+                            CDC_SOURCE_INDEX,
+                            source.getMetadata().getNamespace()
+                                + "/"
+                                + source.getMetadata().getName())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .withPrimaryToSecondaryMapper(
+                (Pipeline pipeline) ->
+                    pipeline.getSpec().source.cdc == null
+                        ? Set.of()
+                        : Set.of(
+                            new ResourceID(
+                                pipeline.getSpec().source.cdc.sourceRef.name,
+                                pipeline.getMetadata().getNamespace())))
+            .build();
+    return List.of(
+        new InformerEventSource<>(rules, context), new InformerEventSource<>(cdcSources, context));
   }
 
   @Override
   public UpdateControl<Pipeline> reconcile(Pipeline pipeline, Context<Pipeline> context) {
-    var references = new PipelineReferences(context.getClient(), config);
-    CdcSource cdcSource = references.cdcSource(pipeline).orElse(null);
-    Optional<ReferenceProblem> problem = references.check(pipeline, cdcSource);
+    ChildEventBatch events = ChildEventBatch.start(context);
+    try {
+      return reconcileWithEvents(pipeline, context);
+    } finally {
+      events.flush(context.getClient(), pipeline);
+    }
+  }
+
+  private UpdateControl<Pipeline> reconcileWithEvents(
+      Pipeline pipeline, Context<Pipeline> context) {
+    CdcSource cdcSource =
+        pipeline.getSpec().source.cdc == null
+            ? null
+            : context.getSecondaryResource(CdcSource.class).orElse(null);
+    Optional<ReferenceProblem> problem =
+        new PipelineReferences(context.getClient(), config, references).check(pipeline, cdcSource);
     if (problem.isPresent()) {
       LOG.info(
           "Pipeline {}/{} not rendered: {}",
@@ -125,7 +176,13 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
           problem.get().message());
       PipelineStatus status =
           PipelineStatusBuilder.problem(pipeline, problem.get(), clock.instant());
-      return patchStatusIfChanged(pipeline, status, context).rescheduleAfter(RECHECK_REFERENCES);
+      // A CdcSource is watched; a Secret or Kafka is not (no list/watch on them): look again soon.
+      Duration recheck =
+          ReferenceRecheck.after(
+              pipeline.getStatus() == null ? List.of() : pipeline.getStatus().conditions,
+              problem.get().reason(),
+              clock.instant());
+      return patchStatusIfChanged(pipeline, status, context).rescheduleAfter(recheck);
     }
 
     List<QualityRule> rules = List.copyOf(context.getSecondaryResources(QualityRule.class));
