@@ -176,12 +176,15 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
           problem.get().message());
       PipelineStatus status =
           PipelineStatusBuilder.problem(pipeline, problem.get(), clock.instant());
-      // A CdcSource is watched; a Secret or Kafka is not (no list/watch on them): look again soon.
+      // A CdcSource is watched (its creation triggers this Pipeline); a Secret or Kafka is not
+      // (get only, no list/watch on them): look again soon, then less often.
       Duration recheck =
-          ReferenceRecheck.after(
-              pipeline.getStatus() == null ? List.of() : pipeline.getStatus().conditions,
-              problem.get().reason(),
-              clock.instant());
+          "CdcSourceNotFound".equals(problem.get().reason())
+              ? ReferenceRecheck.LAST
+              : ReferenceRecheck.after(
+                  pipeline.getStatus() == null ? List.of() : pipeline.getStatus().conditions,
+                  problem.get().reason(),
+                  clock.instant());
       return patchStatusIfChanged(pipeline, status, context).rescheduleAfter(recheck);
     }
 
