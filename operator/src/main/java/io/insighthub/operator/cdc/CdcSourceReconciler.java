@@ -14,10 +14,15 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.ResourceIDMapper;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
 import io.strimzi.api.kafka.model.connector.KafkaConnector;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,6 +58,7 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
   static final String CONNECTOR = "connector";
   static final String CONFIG = "cdc-load-config";
   static final String LOADER = "cdc-load";
+  static final String SLOT_EVENT_SOURCE = "replication-slot";
 
   private static final Logger LOG = LoggerFactory.getLogger(CdcSourceReconciler.class);
 
@@ -70,6 +76,20 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
     return context
         .managedWorkflowAndDependentResourceContext()
         .getMandatory(ResolvedCdcSource.CONTEXT_KEY, ResolvedCdcSource.class);
+  }
+
+  /** Measures every CdcSource's slot periodically; a changed measurement triggers a reconcile. */
+  @Override
+  public List<EventSource<?, CdcSource>> prepareEventSources(
+      EventSourceContext<CdcSource> context) {
+    var slots =
+        new PerResourcePollingConfigurationBuilder<SlotMeasurement, CdcSource, String>(
+                new ReplicationSlotProbe(context.getClient()), config.slotCheckInterval())
+            .withName(SLOT_EVENT_SOURCE)
+            .withResourceIDMapper(ResourceIDMapper.singleResourceResourceIDMapper())
+            .withRegisterPredicate(source -> source.getMetadata().getDeletionTimestamp() == null)
+            .build();
+    return List.of(new PerResourcePollingEventSource<>(SlotMeasurement.class, context, slots));
   }
 
   @Override
@@ -115,6 +135,7 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
             source,
             context.getSecondaryResource(KafkaConnector.class),
             context.getSecondaryResource(Deployment.class),
+            context.getSecondaryResource(SlotMeasurement.class),
             clock.instant());
     return StatusUpdates.patchIfChanged(source, status, CdcSource::new);
   }

@@ -26,10 +26,14 @@ import java.util.Optional;
 public final class CdcSourceStatusBuilder {
   private CdcSourceStatusBuilder() {}
 
+  /**
+   * @param slot the last measurement of the replication slot, empty until the first one
+   */
   public static CdcSourceStatus build(
       CdcSource source,
       Optional<KafkaConnector> connector,
       Optional<Deployment> loader,
+      Optional<SlotMeasurement> slot,
       Instant now) {
     boolean suspended = Boolean.TRUE.equals(source.getSpec().suspend);
     Condition connectorReady = connectorReady(source, connector);
@@ -57,12 +61,24 @@ public final class CdcSourceStatusBuilder {
             "NoEventsObserved",
             "No change event observed by the operator yet"));
     conditions.add(
-        Conditions.unknown(
-            CONDITION_REPLICATION_SLOT_HEALTHY,
-            "NotMeasured",
-            "Retained WAL of slot " + source.getSpec().slotName + " not measured yet"));
+        slot.map(
+                m ->
+                    Conditions.of(
+                        CONDITION_REPLICATION_SLOT_HEALTHY, m.status(), m.reason(), m.message()))
+            .orElseGet(
+                () ->
+                    Conditions.unknown(
+                        CONDITION_REPLICATION_SLOT_HEALTHY,
+                        "NotMeasured",
+                        "Retained WAL of slot "
+                            + source.getSpec().slotName
+                            + " not measured yet")));
     CdcSourceStatus status = status(source, conditions, now);
     status.connectorState = connector.map(CdcSourceStatusBuilder::connectorState).orElse(null);
+    if (slot.isPresent() && slot.get().retainedBytes() != null) {
+      status.slotLagBytes = slot.get().retainedBytes();
+      status.slotLag = SlotLag.format(slot.get().retainedBytes());
+    }
     return status;
   }
 
