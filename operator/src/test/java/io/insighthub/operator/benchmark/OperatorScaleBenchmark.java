@@ -75,6 +75,7 @@ class OperatorScaleBenchmark {
     try (Emulation emulation = new Emulation(client, ns)) {
       await().atMost(Duration.ofMinutes(2)).until(() -> status(port) == 200);
       Map<String, Double> requestsBefore = requests(port);
+      Map<String, Double> cpuBefore = cpu(operator, server);
       long started = System.nanoTime();
       try (ExecutorService pool = Executors.newFixedThreadPool(CREATE_THREADS)) {
         IntStream.range(0, PIPELINES)
@@ -88,6 +89,7 @@ class OperatorScaleBenchmark {
           .pollInterval(Duration.ofMillis(200))
           .until(() -> emulation.ready() == PIPELINES);
       long ready = System.nanoTime();
+      Map<String, Double> cpuToReady = minus(cpu(operator, server), cpuBefore);
       String loadAtReady = loadAverage();
       Map<String, Double> requestsToReady = minus(requests(port), requestsBefore);
       metrics(port)
@@ -97,6 +99,7 @@ class OperatorScaleBenchmark {
           .forEach(l -> System.out.println("BENCHMARK josdk " + l));
       Map<String, String> before = resourceVersions(client, ns);
       String heapAfterReady = heap(port);
+      String liveAfterReady = liveHeap(port);
 
       // A resync: a new operator process lists everything and reconciles every Pipeline again.
       operator.destroy();
@@ -125,7 +128,8 @@ class OperatorScaleBenchmark {
       System.out.printf(
           "BENCHMARK pipelines=%d create=%.1fs allReady=%.1fs (from first create)"
               + " objects=%d statusWritesByEmulation=%d changedByResync=%d writesByResync=%.0f"
-              + " resync=%.1fs heapAfterReady=%s heapAfterResync=%s alive=%s"
+              + " resync=%.1fs heapAfterReady=%s (live after last major GC %s) heapAfterResync=%s"
+              + " alive=%s"
               + " loadAverage(before/atReady/end)=%s / %s / %s%n",
           PIPELINES,
           (created - started) / 1e9,
@@ -136,6 +140,7 @@ class OperatorScaleBenchmark {
           resyncWrites,
           (resynced - resyncStarted) / 1e9,
           heapAfterReady,
+          liveAfterReady,
           heap(port),
           restarted.isAlive(),
           loadBefore,
@@ -149,6 +154,9 @@ class OperatorScaleBenchmark {
           (key, count) ->
               System.out.printf(
                   "BENCHMARK   %-40s %8.0f  %6.2f per Pipeline%n", key, count, count / PIPELINES));
+      System.out.println("BENCHMARK CPU seconds from first create to all Ready:");
+      cpuToReady.forEach(
+          (who, seconds) -> System.out.printf("BENCHMARK   %-40s %8.1f%n", who, seconds));
       System.out.println("BENCHMARK requests of the restarted operator's resync:");
       resyncRequests.forEach(
           (key, count) -> System.out.printf("BENCHMARK   %-40s %8.0f%n", key, count));
@@ -342,6 +350,65 @@ class OperatorScaleBenchmark {
     now.forEach((key, count) -> difference.put(key, count - before.getOrDefault(key, 0.0)));
     difference.values().removeIf(count -> count == 0);
     return difference;
+  }
+
+  /**
+   * CPU seconds used so far by the operator, this JVM (creating Pipelines and emulating Strimzi and
+   * the kubelet), kube-apiserver and etcd, and by the whole machine (both cores, everyone's).
+   */
+  static Map<String, Double> cpu(Process operator, KubeApiServer server) {
+    Map<String, Double> seconds = new TreeMap<>();
+    seconds.put("operator", cpuSeconds(operator.pid()));
+    seconds.put("harness (this JVM)", cpuSeconds(ProcessHandle.current().pid()));
+    String workDir = server.kubeconfig().toAbsolutePath().getParent().toString();
+    ProcessHandle.allProcesses()
+        .forEach(
+            p ->
+                p.info()
+                    .commandLine()
+                    .filter(cmd -> cmd.contains(workDir))
+                    .ifPresent(
+                        cmd -> {
+                          String who =
+                              cmd.contains("kube-apiserver")
+                                  ? "kube-apiserver"
+                                  : cmd.contains("etcd") ? "etcd" : null;
+                          if (who != null) {
+                            seconds.merge(who, cpuSeconds(p.pid()), Double::sum);
+                          }
+                        }));
+    try {
+      String[] total = Files.readAllLines(Path.of("/proc/stat")).get(0).split("\\s+");
+      double busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+        busy += Long.parseLong(total[i]);
+      }
+      seconds.put("machine (all processes, 2 cores)", busy / 100.0);
+    } catch (IOException e) {
+      // not on Linux: no machine total
+    }
+    return seconds;
+  }
+
+  /** utime + stime of a process from /proc, in seconds (USER_HZ = 100); 0 if gone. */
+  static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  static String liveHeap(int port) throws Exception {
+    double bytes =
+        metrics(port)
+            .lines()
+            .filter(l -> l.startsWith("jvm_gc_live_data_size_bytes"))
+            .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+            .sum();
+    return String.format("%.0fMiB", bytes / (1 << 20));
   }
 
   static String loadAverage() {
