@@ -100,6 +100,13 @@ class OperatorScaleBenchmark {
       Map<String, String> before = resourceVersions(client, ns);
       String heapAfterReady = heap(port);
       String liveAfterReady = liveHeap(port);
+      metrics(port)
+          .lines()
+          .filter(l -> l.startsWith("jvm_gc_") && !l.contains("_bucket"))
+          .forEach(l -> System.out.println("BENCHMARK gc " + l));
+      if (Boolean.getBoolean("benchmark.histogram")) {
+        histogram(operator.pid());
+      }
 
       // A resync: a new operator process lists everything and reconciles every Pipeline again.
       operator.destroy();
@@ -369,10 +376,12 @@ class OperatorScaleBenchmark {
                     .filter(cmd -> cmd.contains(workDir))
                     .ifPresent(
                         cmd -> {
+                          // By the executable: etcd's data dir lies under .../kube-apiserver/.
+                          String exe = p.info().command().orElse("");
                           String who =
-                              cmd.contains("kube-apiserver")
+                              exe.endsWith("/kube-apiserver")
                                   ? "kube-apiserver"
-                                  : cmd.contains("etcd") ? "etcd" : null;
+                                  : exe.endsWith("/etcd") ? "etcd" : null;
                           if (who != null) {
                             seconds.merge(who, cpuSeconds(p.pid()), Double::sum);
                           }
@@ -399,6 +408,23 @@ class OperatorScaleBenchmark {
     } catch (IOException | RuntimeException e) {
       return 0;
     }
+  }
+
+  /** The operator's largest heap classes (jcmd GC.class_histogram, which runs a full GC). */
+  static void histogram(long pid) throws Exception {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid),
+                "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(jcmd.getInputStream().readAllBytes());
+    jcmd.waitFor();
+    out.lines().limit(30).forEach(l -> System.out.println("BENCHMARK histogram " + l));
+    out.lines()
+        .filter(l -> l.startsWith("Total"))
+        .forEach(l -> System.out.println("BENCHMARK histogram " + l));
   }
 
   static String liveHeap(int port) throws Exception {
