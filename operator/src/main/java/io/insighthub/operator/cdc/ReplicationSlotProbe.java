@@ -49,7 +49,23 @@ public final class ReplicationSlotProbe
 
   @Override
   public Set<SlotMeasurement> fetchResources(CdcSource source) {
-    return Set.of(measure(source));
+    try {
+      return Set.of(measure(source));
+    } catch (RuntimeException e) {
+      // Never let one CdcSource's surprise stop its polling; the type names the surprise.
+      LOG.warn(
+          "CdcSource {}/{}: slot not measured: {}",
+          source.getMetadata().getNamespace(),
+          source.getMetadata().getName(),
+          e.getClass().getSimpleName());
+      return Set.of(
+          unknown(
+              "SlotQueryFailed",
+              "Measuring replication slot "
+                  + source.getSpec().slotName
+                  + " failed: "
+                  + e.getClass().getSimpleName()));
+    }
   }
 
   public SlotMeasurement measure(CdcSource source) {

@@ -125,6 +125,11 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
         InformerEventSourceConfiguration.from(CdcSource.class, Pipeline.class)
             .withName(CDC_SOURCES_EVENT_SOURCE)
             .withNamespacesInheritedFromController()
+            // Its spec, not its status (the slot lag changes every measurement).
+            .withOnUpdateFilter(
+                (CdcSource now, CdcSource before) ->
+                    !Objects.equals(
+                        now.getMetadata().getGeneration(), before.getMetadata().getGeneration()))
             .withSecondaryToPrimaryMapper(
                 (CdcSource source) ->
                     context
