@@ -18,8 +18,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 What the operator does, and nothing more (children are server-side applied: create and patch,
 never update): read its own resources and write their status; own
 the children it renders (KafkaTopics, KafkaConnectors, ConfigMaps, Deployments, CronJobs); read
-the Kafka and KafkaConnect clusters and the Secrets its resources reference (existence checks
-only, by name); record Events. No pods, no Secrets written, no RBAC, no cluster-scoped objects.
+the Kafka and KafkaConnect clusters and the Secrets its resources reference (by name only:
+existence and key names, plus a CdcSource's database login to measure its replication slot; no
+list or watch, which would return every Secret's data); record Events. No pods, no Secrets
+written, no RBAC, no cluster-scoped objects.
 */}}
 {{- define "insighthub-operator.rules" -}}
 - apiGroups: ["data.insighthub.io"]

@@ -3,6 +3,8 @@ package io.insighthub.operator;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.insighthub.operator.common.Durations;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +25,8 @@ import java.util.stream.Collectors;
  * @param leaseNamespace namespace of the leader-election Lease (the operator's own)
  * @param leaseIdentity this replica's name in the Lease (POD_NAME, else HOSTNAME)
  * @param httpPort port of the /healthz, /readyz and /metrics server
+ * @param reconcileThreads reconciles running at once, over all controllers
+ * @param slotCheckInterval how often a CdcSource's replication slot lag is measured
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -34,7 +38,9 @@ public record OperatorConfig(
     boolean leaderElection,
     String leaseNamespace,
     String leaseIdentity,
-    int httpPort) {
+    int httpPort,
+    int reconcileThreads,
+    Duration slotCheckInterval) {
 
   public static final String FIELD_MANAGER = "insighthub-operator";
   public static final String DEFAULT_WORKER_IMAGE = "ghcr.io/insighthub/runtime-workers:0.1.0";
@@ -72,7 +78,9 @@ public record OperatorConfig(
         Optional.ofNullable(blankToNull(env.get("POD_NAME")))
             .or(() -> Optional.ofNullable(blankToNull(env.get("HOSTNAME"))))
             .orElse("insighthub-operator-" + ProcessHandle.current().pid()),
-        Integer.parseInt(env.getOrDefault("INSIGHTHUB_HTTP_PORT", "8080")));
+        Integer.parseInt(env.getOrDefault("INSIGHTHUB_HTTP_PORT", "8080")),
+        positive(env, "INSIGHTHUB_RECONCILE_THREADS", "20"),
+        duration(env, "INSIGHTHUB_SLOT_CHECK_INTERVAL", "1m"));
   }
 
   /** The same settings with another default Kafka cluster. */
@@ -87,7 +95,9 @@ public record OperatorConfig(
         leaderElection,
         leaseNamespace,
         leaseIdentity,
-        httpPort);
+        httpPort,
+        reconcileThreads,
+        slotCheckInterval);
   }
 
   /** The same settings watching only {@code namespaces}. */
@@ -102,7 +112,49 @@ public record OperatorConfig(
         leaderElection,
         leaseNamespace,
         leaseIdentity,
-        httpPort);
+        httpPort,
+        reconcileThreads,
+        slotCheckInterval);
+  }
+
+  /** The same settings measuring replication slots every {@code interval}. */
+  public OperatorConfig withSlotCheckInterval(Duration interval) {
+    return new OperatorConfig(
+        watchNamespaces,
+        kafkaCluster,
+        kafkaBootstrapServers,
+        workerImage,
+        workerResources,
+        postgresClientImage,
+        leaderElection,
+        leaseNamespace,
+        leaseIdentity,
+        httpPort,
+        reconcileThreads,
+        interval);
+  }
+
+  private static int positive(Map<String, String> env, String name, String fallback) {
+    String value = env.getOrDefault(name, fallback).strip();
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed > 0) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + " must be a positive integer, got '" + value + "'");
+  }
+
+  private static Duration duration(Map<String, String> env, String name, String fallback) {
+    String value = env.getOrDefault(name, fallback).strip();
+    try {
+      return Durations.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          name + " must be a duration such as 30s or 1m, got '" + value + "'", e);
+    }
   }
 
   private static String blankToNull(String value) {

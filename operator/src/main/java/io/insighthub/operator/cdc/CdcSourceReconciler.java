@@ -5,9 +5,12 @@ import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.CdcSourceStatus;
 import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ChildEventBatch;
 import io.insighthub.operator.common.ChildEvents;
 import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.common.ReferenceCache;
 import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.common.ReferenceRecheck;
 import io.insighthub.operator.common.StatusUpdates;
 import io.insighthub.operator.freshness.FreshnessTables;
 import io.insighthub.operator.freshness.FreshnessTracking;
@@ -21,8 +24,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.ResourceIDMapper;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
 import io.strimzi.api.kafka.model.connector.KafkaConnector;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,7 +65,7 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
   static final String CONNECTOR = "connector";
   static final String CONFIG = "cdc-load-config";
   static final String LOADER = "cdc-load";
-  static final Duration RECHECK_REFERENCES = Duration.ofMinutes(1);
+  static final String SLOT_EVENT_SOURCE = "replication-slot";
 
   private static final Logger LOG = LoggerFactory.getLogger(CdcSourceReconciler.class);
 
@@ -68,6 +74,7 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
   private final OperatorConfig config;
   private final Clock clock;
   private final FreshnessTracking freshness;
+  private final ReferenceCache references;
 
   public CdcSourceReconciler(OperatorConfig config, Clock clock) {
     this(config, clock, FreshnessTracking.disabled());
@@ -77,17 +84,7 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
     this.config = config;
     this.clock = clock;
     this.freshness = freshness;
-  }
-
-  @Override
-  public List<EventSource<?, CdcSource>> prepareEventSources(
-      EventSourceContext<CdcSource> context) {
-    // cdc-load publishes its watermarks under the CdcSource's name.
-    return List.of(
-        freshness.<CdcSource>eventSource(
-            WATERMARKS_EVENT_SOURCE,
-            owner -> List.of(new ResourceID(owner.name(), owner.namespace())),
-            deleted -> {}));
+    this.references = new ReferenceCache(clock);
   }
 
   static ResolvedCdcSource resolved(Context<CdcSource> context) {
@@ -96,10 +93,43 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
         .getMandatory(ResolvedCdcSource.CONTEXT_KEY, ResolvedCdcSource.class);
   }
 
+  /**
+   * Measures every CdcSource's slot periodically, and follows cdc-load's watermarks; a changed
+   * measurement or a new watermark triggers a reconcile.
+   */
+  @Override
+  public List<EventSource<?, CdcSource>> prepareEventSources(
+      EventSourceContext<CdcSource> context) {
+    var slots =
+        new PerResourcePollingConfigurationBuilder<SlotMeasurement, CdcSource, String>(
+                new ReplicationSlotProbe(context.getClient()), config.slotCheckInterval())
+            .withName(SLOT_EVENT_SOURCE)
+            .withResourceIDMapper(ResourceIDMapper.singleResourceResourceIDMapper())
+            .withRegisterPredicate(source -> source.getMetadata().getDeletionTimestamp() == null)
+            .build();
+    // cdc-load publishes its watermarks under the CdcSource's name.
+    return List.of(
+        new PerResourcePollingEventSource<>(SlotMeasurement.class, context, slots),
+        freshness.<CdcSource>eventSource(
+            WATERMARKS_EVENT_SOURCE,
+            owner -> List.of(new ResourceID(owner.name(), owner.namespace())),
+            deleted -> {}));
+  }
+
   @Override
   public UpdateControl<CdcSource> reconcile(CdcSource source, Context<CdcSource> context) {
+    ChildEventBatch events = ChildEventBatch.start(context);
+    try {
+      return reconcileWithEvents(source, context);
+    } finally {
+      events.flush(context.getClient(), source);
+    }
+  }
+
+  private UpdateControl<CdcSource> reconcileWithEvents(
+      CdcSource source, Context<CdcSource> context) {
     Optional<ReferenceProblem> problem =
-        new CdcSourceReferences(context.getClient(), config).check(source);
+        new CdcSourceReferences(context.getClient(), config, references).check(source);
     if (problem.isPresent()) {
       LOG.info(
           "CdcSource {}/{} not rendered: {}",
@@ -112,8 +142,13 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
         new ChildEvents(context.getClient())
             .warning(source, problem.get().reason(), problem.get().message());
       }
-      return StatusUpdates.patchIfChanged(source, status, CdcSource::new)
-          .rescheduleAfter(RECHECK_REFERENCES);
+      // Secrets and the KafkaConnect are not watched (get only): look again soon, then less often.
+      Duration recheck =
+          ReferenceRecheck.after(
+              source.getStatus() == null ? List.of() : source.getStatus().conditions,
+              problem.get().reason(),
+              clock.instant());
+      return StatusUpdates.patchIfChanged(source, status, CdcSource::new).rescheduleAfter(recheck);
     }
     var workflow = context.managedWorkflowAndDependentResourceContext();
     workflow.put(ResolvedCdcSource.CONTEXT_KEY, ResolvedCdcSource.resolve(source, config));
@@ -124,7 +159,12 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
     StreamingEvaluator.Streaming streaming = streaming(source, connector, now);
     CdcSourceStatus status =
         CdcSourceStatusBuilder.build(
-            source, connector, context.getSecondaryResource(Deployment.class), streaming, now);
+            source,
+            connector,
+            context.getSecondaryResource(Deployment.class),
+            context.getSecondaryResource(SlotMeasurement.class),
+            streaming,
+            now);
     UpdateControl<CdcSource> control = StatusUpdates.patchIfChanged(source, status, CdcSource::new);
     // Loads that stop send nothing: look again when the streaming window runs out.
     return streaming == null || streaming.recheck() == null

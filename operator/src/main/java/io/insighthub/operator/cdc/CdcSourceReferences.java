@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.CdcSourceSpec;
 import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ReferenceCache;
 import io.insighthub.operator.common.ReferenceProblem;
 import io.insighthub.operator.common.SecretReferences;
 import io.strimzi.api.kafka.model.connect.KafkaConnect;
@@ -14,10 +15,12 @@ import java.util.Optional;
 public final class CdcSourceReferences {
   private final KubernetesClient client;
   private final OperatorConfig config;
+  private final ReferenceCache cache;
 
-  public CdcSourceReferences(KubernetesClient client, OperatorConfig config) {
+  public CdcSourceReferences(KubernetesClient client, OperatorConfig config, ReferenceCache cache) {
     this.client = client;
     this.config = config;
+    this.cache = cache;
   }
 
   public Optional<ReferenceProblem> check(CdcSource source) {
@@ -30,8 +33,7 @@ public final class CdcSourceReferences {
               "The cdc-load worker needs Kafka: configure the operator's INSIGHTHUB_KAFKA_CLUSTER"
                   + " or INSIGHTHUB_KAFKA_BOOTSTRAP_SERVERS"));
     }
-    if (client.resources(KafkaConnect.class).inNamespace(ns).withName(spec.connectCluster).get()
-        == null) {
+    if (!cache.exists(client, KafkaConnect.class, ns, spec.connectCluster)) {
       return Optional.of(
           new ReferenceProblem(
               "ConnectClusterNotFound",
@@ -41,7 +43,7 @@ public final class CdcSourceReferences {
                   + ns
                   + "; Strimzi runs a KafkaConnector only in its KafkaConnect's namespace"));
     }
-    SecretReferences secrets = new SecretReferences(client);
+    SecretReferences secrets = new SecretReferences(client, cache);
     Optional<ReferenceProblem> problem =
         secrets.check(
             ns,

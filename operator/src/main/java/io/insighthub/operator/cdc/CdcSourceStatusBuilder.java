@@ -28,15 +28,8 @@ import java.util.Optional;
 public final class CdcSourceStatusBuilder {
   private CdcSourceStatusBuilder() {}
 
-  public static CdcSourceStatus build(
-      CdcSource source,
-      Optional<KafkaConnector> connector,
-      Optional<Deployment> loader,
-      Instant now) {
-    return build(source, connector, loader, null, now);
-  }
-
   /**
+   * @param slot the last measurement of the replication slot, empty until the first one
    * @param streaming the Streaming condition and last event time from cdc-load's watermarks; null
    *     when the operator reads no watermarks
    */
@@ -44,6 +37,7 @@ public final class CdcSourceStatusBuilder {
       CdcSource source,
       Optional<KafkaConnector> connector,
       Optional<Deployment> loader,
+      Optional<SlotMeasurement> slot,
       StreamingEvaluator.Streaming streaming,
       Instant now) {
     boolean suspended = Boolean.TRUE.equals(source.getSpec().suspend);
@@ -76,14 +70,26 @@ public final class CdcSourceStatusBuilder {
                     + FreshnessTracking.ENV_BOOTSTRAP
                     + " (or INSIGHTHUB_KAFKA_BOOTSTRAP_SERVERS) on the operator"));
     conditions.add(
-        Conditions.unknown(
-            CONDITION_REPLICATION_SLOT_HEALTHY,
-            "NotMeasured",
-            "Retained WAL of slot " + source.getSpec().slotName + " not measured yet"));
+        slot.map(
+                m ->
+                    Conditions.of(
+                        CONDITION_REPLICATION_SLOT_HEALTHY, m.status(), m.reason(), m.message()))
+            .orElseGet(
+                () ->
+                    Conditions.unknown(
+                        CONDITION_REPLICATION_SLOT_HEALTHY,
+                        "NotMeasured",
+                        "Retained WAL of slot "
+                            + source.getSpec().slotName
+                            + " not measured yet")));
     CdcSourceStatus status = status(source, conditions, now);
     status.connectorState = connector.map(CdcSourceStatusBuilder::connectorState).orElse(null);
     if (streaming != null && streaming.lastEventTime() != null) {
       status.lastEventTime = streaming.lastEventTime();
+    }
+    if (slot.isPresent() && slot.get().retainedBytes() != null) {
+      status.slotLagBytes = slot.get().retainedBytes();
+      status.slotLag = SlotLag.format(slot.get().retainedBytes());
     }
     return status;
   }

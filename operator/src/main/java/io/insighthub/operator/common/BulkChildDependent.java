@@ -37,6 +37,6 @@ public abstract class BulkChildDependent<R extends HasMetadata, P extends HasMet
   @Override
   public void deleteTargetResource(P primary, R resource, ResourceID id, Context<P> context) {
     super.deleteTargetResource(primary, resource, id, context);
-    new ChildEvents(context.getClient()).deleted(primary, resource);
+    ChildEvents.deleted(context, primary, resource);
   }
 }

@@ -24,14 +24,14 @@ public abstract class ChildDependent<R extends HasMetadata, P extends HasMetadat
   @Override
   public R create(R desired, P primary, Context<P> context) {
     R created = super.create(desired, primary, context);
-    new ChildEvents(context.getClient()).created(primary, desired);
+    ChildEvents.created(context, primary, desired);
     return created;
   }
 
   @Override
   public R update(R actual, R desired, P primary, Context<P> context) {
     R updated = super.update(actual, desired, primary, context);
-    new ChildEvents(context.getClient()).updated(primary, desired);
+    ChildEvents.updated(context, primary, desired);
     return updated;
   }
 }

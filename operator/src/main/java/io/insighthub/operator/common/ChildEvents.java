@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.insighthub.operator.OperatorConfig;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.slf4j.Logger;
@@ -27,16 +28,27 @@ public final class ChildEvents {
     this.client = client;
   }
 
-  public void created(HasMetadata primary, HasMetadata child) {
-    record(primary, NORMAL, "Created", "Created " + describe(child));
+  /** A child was created: added to the reconcile's {@link ChildEventBatch}, else recorded now. */
+  public static void created(Context<?> context, HasMetadata primary, HasMetadata child) {
+    child(context, primary, child, "Created", "");
   }
 
-  public void updated(HasMetadata primary, HasMetadata child) {
-    record(primary, NORMAL, "Updated", "Updated " + describe(child));
+  public static void updated(Context<?> context, HasMetadata primary, HasMetadata child) {
+    child(context, primary, child, "Updated", "");
   }
 
-  public void deleted(HasMetadata primary, HasMetadata child) {
-    record(primary, NORMAL, "Deleted", "Deleted " + describe(child) + ": no longer in the spec");
+  public static void deleted(Context<?> context, HasMetadata primary, HasMetadata child) {
+    child(context, primary, child, "Deleted", ": no longer in the spec");
+  }
+
+  private static void child(
+      Context<?> context, HasMetadata primary, HasMetadata child, String reason, String suffix) {
+    ChildEventBatch.of(context)
+        .ifPresentOrElse(
+            batch -> batch.add(reason, child),
+            () ->
+                new ChildEvents(context.getClient())
+                    .record(primary, NORMAL, reason, reason + " " + describe(child) + suffix));
   }
 
   public void warning(HasMetadata primary, String reason, String message) {

@@ -1,16 +1,18 @@
 package io.insighthub.operator.common;
 
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Checks that a referenced Secret exists and holds the keys a component reads from it. */
 public final class SecretReferences {
   private final KubernetesClient client;
+  private final ReferenceCache cache;
 
-  public SecretReferences(KubernetesClient client) {
+  public SecretReferences(KubernetesClient client, ReferenceCache cache) {
     this.client = client;
+    this.cache = cache;
   }
 
   /**
@@ -18,18 +20,15 @@ public final class SecretReferences {
    */
   public Optional<ReferenceProblem> check(
       String namespace, String name, List<String> keys, String field) {
-    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-    if (secret == null) {
+    Optional<Set<String>> present = cache.secretKeys(client, namespace, name, Set.copyOf(keys));
+    if (present.isEmpty()) {
       return Optional.of(
           new ReferenceProblem(
               "SecretNotFound",
               "Secret " + name + " (" + field + ") does not exist in namespace " + namespace));
     }
     for (String key : keys) {
-      boolean present =
-          (secret.getData() != null && secret.getData().containsKey(key))
-              || (secret.getStringData() != null && secret.getStringData().containsKey(key));
-      if (!present) {
+      if (!present.get().contains(key)) {
         return Optional.of(
             new ReferenceProblem(
                 "SecretKeyNotFound", "Secret " + name + " (" + field + ") has no key " + key));

@@ -9,9 +9,12 @@ import io.insighthub.crds.v1alpha1.PipelineStatus;
 import io.insighthub.crds.v1alpha1.QualityRule;
 import io.insighthub.crds.worker.Watermark;
 import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ChildEventBatch;
 import io.insighthub.operator.common.ChildEvents;
 import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.common.ReferenceCache;
 import io.insighthub.operator.common.ReferenceProblem;
+import io.insighthub.operator.common.ReferenceRecheck;
 import io.insighthub.operator.common.StatusUpdates;
 import io.insighthub.operator.freshness.FreshnessEvaluator;
 import io.insighthub.operator.freshness.FreshnessReport;
@@ -77,6 +80,9 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
   /** Primary-cache index: namespace/name of the watermark owners a Pipeline reports on. */
   static final String WATERMARK_OWNER_INDEX = "watermark-owner";
 
+  static final String CDC_SOURCES_EVENT_SOURCE = "cdc-sources";
+  static final String CDC_SOURCE_INDEX = "cdc-source";
+
   /** Reasons that need a person; progress (pending, rolling out, suspended) is no warning. */
   static final Set<String> WARNING_REASONS =
       Set.of(
@@ -90,14 +96,12 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
   /** Past an SLA deadline by this much, so the recheck sees the table as late. */
   static final Duration RECHECK_MARGIN = Duration.ofSeconds(1);
 
-  /** A missing Secret or cluster is not watched; look again after this long. */
-  static final Duration RECHECK_REFERENCES = Duration.ofMinutes(1);
-
   private static final Logger LOG = LoggerFactory.getLogger(PipelineReconciler.class);
 
   private final OperatorConfig config;
   private final Clock clock;
   private final FreshnessTracking freshness;
+  private final ReferenceCache references;
 
   public PipelineReconciler(OperatorConfig config, Clock clock) {
     this(config, clock, FreshnessTracking.disabled());
@@ -107,6 +111,7 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
     this.config = config;
     this.clock = clock;
     this.freshness = freshness;
+    this.references = new ReferenceCache(clock);
   }
 
   /** The resolved Pipeline the reconciler put in the workflow context for the dependents. */
@@ -149,7 +154,47 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                 freshness
                     .metrics()
                     .forget(deleted.getMetadata().getNamespace(), deleted.getMetadata().getName()));
-    return List.of(new InformerEventSource<>(rules, context), watermarks);
+    // A Pipeline reads from a CdcSource it names: the one created (or changed) after the Pipeline
+    // triggers it at once, through an index of the Pipelines by the CdcSource they name.
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            CDC_SOURCE_INDEX,
+            pipeline -> PipelineReferences.cdcSourceKey(pipeline).stream().toList());
+    var cdcSources =
+        InformerEventSourceConfiguration.from(CdcSource.class, Pipeline.class)
+            .withName(CDC_SOURCES_EVENT_SOURCE)
+            .withNamespacesInheritedFromController()
+            // Its spec, not its status (the slot lag changes every measurement).
+            .withOnUpdateFilter(
+                (CdcSource now, CdcSource before) ->
+                    !Objects.equals(
+                        now.getMetadata().getGeneration(), before.getMetadata().getGeneration()))
+            .withSecondaryToPrimaryMapper(
+                (CdcSource source) ->
+                    context
+                        .getPrimaryCache()
+                        .byIndex(
+                            CDC_SOURCE_INDEX,
+                            source.getMetadata().getNamespace()
+                                + "/"
+                                + source.getMetadata().getName())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .withPrimaryToSecondaryMapper(
+                (Pipeline pipeline) ->
+                    pipeline.getSpec().source.cdc == null
+                        ? Set.of()
+                        : Set.of(
+                            new ResourceID(
+                                pipeline.getSpec().source.cdc.sourceRef.name,
+                                pipeline.getMetadata().getNamespace())))
+            .build();
+    return List.of(
+        new InformerEventSource<>(rules, context),
+        new InformerEventSource<>(cdcSources, context),
+        watermarks);
   }
 
   /** The Pipeline itself and, for a cdc source, its CdcSource: names watermarks are keyed by. */
@@ -163,9 +208,22 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
 
   @Override
   public UpdateControl<Pipeline> reconcile(Pipeline pipeline, Context<Pipeline> context) {
-    var references = new PipelineReferences(context.getClient(), config);
-    CdcSource cdcSource = references.cdcSource(pipeline).orElse(null);
-    Optional<ReferenceProblem> problem = references.check(pipeline, cdcSource);
+    ChildEventBatch events = ChildEventBatch.start(context);
+    try {
+      return reconcileWithEvents(pipeline, context);
+    } finally {
+      events.flush(context.getClient(), pipeline);
+    }
+  }
+
+  private UpdateControl<Pipeline> reconcileWithEvents(
+      Pipeline pipeline, Context<Pipeline> context) {
+    CdcSource cdcSource =
+        pipeline.getSpec().source.cdc == null
+            ? null
+            : context.getSecondaryResource(CdcSource.class).orElse(null);
+    Optional<ReferenceProblem> problem =
+        new PipelineReferences(context.getClient(), config, references).check(pipeline, cdcSource);
     if (problem.isPresent()) {
       LOG.info(
           "Pipeline {}/{} not rendered: {}",
@@ -174,7 +232,16 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
           problem.get().message());
       PipelineStatus status =
           PipelineStatusBuilder.problem(pipeline, problem.get(), clock.instant());
-      return patchStatusIfChanged(pipeline, status, context).rescheduleAfter(RECHECK_REFERENCES);
+      // A CdcSource is watched (its creation triggers this Pipeline); a Secret or Kafka is not
+      // (get only, no list/watch on them): look again soon, then less often.
+      Duration recheck =
+          "CdcSourceNotFound".equals(problem.get().reason())
+              ? ReferenceRecheck.LAST
+              : ReferenceRecheck.after(
+                  pipeline.getStatus() == null ? List.of() : pipeline.getStatus().conditions,
+                  problem.get().reason(),
+                  clock.instant());
+      return patchStatusIfChanged(pipeline, status, context).rescheduleAfter(recheck);
     }
 
     List<QualityRule> rules = List.copyOf(context.getSecondaryResources(QualityRule.class));

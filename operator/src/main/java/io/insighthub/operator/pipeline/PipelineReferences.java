@@ -5,6 +5,7 @@ import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.SecretKeyRef;
 import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ReferenceCache;
 import io.insighthub.operator.common.ReferenceProblem;
 import io.insighthub.operator.common.SecretReferences;
 import io.strimzi.api.kafka.model.kafka.Kafka;
@@ -19,24 +20,21 @@ import java.util.Optional;
 public final class PipelineReferences {
   private final KubernetesClient client;
   private final OperatorConfig config;
+  private final ReferenceCache cache;
 
-  public PipelineReferences(KubernetesClient client, OperatorConfig config) {
+  public PipelineReferences(KubernetesClient client, OperatorConfig config, ReferenceCache cache) {
     this.client = client;
     this.config = config;
+    this.cache = cache;
   }
 
-  /** The referenced CdcSource, for a cdc source; empty when absent or not a cdc source. */
-  public Optional<CdcSource> cdcSource(Pipeline pipeline) {
-    var cdc = pipeline.getSpec().source.cdc;
-    if (cdc == null) {
+  /** The CdcSource a Pipeline reads from, as "namespace/name"; empty for other sources. */
+  public static Optional<String> cdcSourceKey(Pipeline pipeline) {
+    var cdc = pipeline.getSpec() == null ? null : pipeline.getSpec().source.cdc;
+    if (cdc == null || cdc.sourceRef == null) {
       return Optional.empty();
     }
-    return Optional.ofNullable(
-        client
-            .resources(CdcSource.class)
-            .inNamespace(pipeline.getMetadata().getNamespace())
-            .withName(cdc.sourceRef.name)
-            .get());
+    return Optional.of(pipeline.getMetadata().getNamespace() + "/" + cdc.sourceRef.name);
   }
 
   /** The first unresolvable reference, if any. */
@@ -50,7 +48,7 @@ public final class PipelineReferences {
               "No Kafka cluster for the topics: set spec.kafka.cluster, or configure the"
                   + " operator's default with INSIGHTHUB_KAFKA_CLUSTER"));
     }
-    if (client.resources(Kafka.class).inNamespace(ns).withName(cluster).get() == null) {
+    if (!cache.exists(client, Kafka.class, ns, cluster)) {
       String field =
           pipeline.getSpec().kafka != null && pipeline.getSpec().kafka.cluster != null
               ? "spec.kafka.cluster"
@@ -109,7 +107,7 @@ public final class PipelineReferences {
   }
 
   private Optional<ReferenceProblem> secret(String ns, SecretKeyRef ref, String field) {
-    return new SecretReferences(client)
+    return new SecretReferences(client, cache)
         .check(ns, ref.name, ref.key == null ? List.of() : List.of(ref.key), field);
   }
 }

@@ -59,7 +59,7 @@ public final class InsightHubOperator {
                   .withMetrics(metrics)
                   // Every child, ConfigMaps included, is server-side applied by one field manager.
                   .withDefaultNonSSAResource(Set.of())
-                  .withConcurrentReconciliationThreads(10)
+                  .withConcurrentReconciliationThreads(config.reconcileThreads())
                   .withReconciliationTerminationTimeout(Duration.ofSeconds(20));
               if (config.leaderElection()) {
                 o.withLeaderElectionConfiguration(

@@ -1,5 +1,7 @@
 package io.insighthub.operator.runtime;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.insighthub.operator.OperatorConfig;
@@ -40,7 +42,20 @@ public final class OperatorMain {
     // Watermarks of every Pipeline's tables: status.freshness, FreshnessSLAMet and the gauges.
     FreshnessTracking freshness = FreshnessTracking.fromEnv(System.getenv(), registry);
 
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    // The client's default of 5 requests in flight to the API server (and 64 overall) throttles the
+    // reconcile threads; every reconcile thread may have one request in flight, informers watch.
+    Config clientConfig =
+        new ConfigBuilder(Config.autoConfigure(null))
+            .withMaxConcurrentRequests(Math.max(64, 2 * config.reconcileThreads()))
+            .withMaxConcurrentRequestsPerHost(Math.max(64, 2 * config.reconcileThreads()))
+            .build();
+    ApiRequestMetrics requests = new ApiRequestMetrics(registry);
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(clientConfig)
+            .withHttpClientBuilderConsumer(
+                builder -> builder.addOrReplaceInterceptor("insighthub-request-metrics", requests))
+            .build();
     AtomicBoolean stopping = new AtomicBoolean();
     Operator operator =
         InsightHubOperator.create(

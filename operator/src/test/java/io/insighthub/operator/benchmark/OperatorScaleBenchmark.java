@@ -7,8 +7,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.e2e.kube.KubeApiServer;
@@ -29,11 +33,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -49,6 +57,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KubeApiServerExtension.class)
 class OperatorScaleBenchmark {
   static final int PIPELINES = Integer.getInteger("benchmark.pipelines", 1000);
+  static final int CREATE_THREADS = 4;
+  static final int EMULATION_THREADS = 4;
+  static final Set<String> WRITE_VERBS = Set.of("create", "patch", "update", "delete");
 
   @Test
   void manyPipelinesBecomeReadyAndAResyncWritesNothing(
@@ -59,11 +70,14 @@ class OperatorScaleBenchmark {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
+    String loadBefore = loadAverage();
     Process operator = start(server, ns, port);
-    try {
+    try (Emulation emulation = new Emulation(client, ns)) {
       await().atMost(Duration.ofMinutes(2)).until(() -> status(port) == 200);
+      Map<String, Double> requestsBefore = requests(port);
+      Map<String, Double> cpuBefore = cpu(operator, server);
       long started = System.nanoTime();
-      try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+      try (ExecutorService pool = Executors.newFixedThreadPool(CREATE_THREADS)) {
         IntStream.range(0, PIPELINES)
             .forEach(
                 i ->
@@ -72,11 +86,27 @@ class OperatorScaleBenchmark {
       long created = System.nanoTime();
       await()
           .atMost(Duration.ofMinutes(15))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(() -> emulateAndCountReady(client, ns) == PIPELINES);
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> emulation.ready() == PIPELINES);
       long ready = System.nanoTime();
+      Map<String, Double> cpuToReady = minus(cpu(operator, server), cpuBefore);
+      String loadAtReady = loadAverage();
+      Map<String, Double> requestsToReady = minus(requests(port), requestsBefore);
+      metrics(port)
+          .lines()
+          .filter(l -> l.startsWith("operator_sdk_") && !l.contains("_bucket"))
+          .filter(l -> l.contains("pipeline") || l.contains("Pipeline"))
+          .forEach(l -> System.out.println("BENCHMARK josdk " + l));
       Map<String, String> before = resourceVersions(client, ns);
       String heapAfterReady = heap(port);
+      String liveAfterReady = liveHeap(port);
+      metrics(port)
+          .lines()
+          .filter(l -> l.startsWith("jvm_gc_") && !l.contains("_bucket"))
+          .forEach(l -> System.out.println("BENCHMARK gc " + l));
+      if (Boolean.getBoolean("benchmark.histogram")) {
+        histogram(operator.pid());
+      }
 
       // A resync: a new operator process lists everything and reconciles every Pipeline again.
       operator.destroy();
@@ -84,28 +114,61 @@ class OperatorScaleBenchmark {
       operator = start(server, ns, port);
       Process restarted = operator;
       await().atMost(Duration.ofMinutes(2)).until(() -> status(port) == 200);
+      long resyncStarted = System.nanoTime();
       await()
           .atMost(Duration.ofMinutes(10))
-          .pollInterval(Duration.ofSeconds(2))
+          .pollInterval(Duration.ofMillis(500))
           .until(() -> reconciled(port) >= PIPELINES);
+      long resynced = System.nanoTime();
+      Map<String, Double> resyncRequests = requests(port);
       Map<String, String> after = resourceVersions(client, ns);
       long changed =
           before.entrySet().stream()
               .filter(e -> !e.getValue().equals(after.get(e.getKey())))
               .count();
+      double resyncWrites =
+          resyncRequests.entrySet().stream()
+              .filter(e -> WRITE_VERBS.contains(e.getKey().split(" ")[0]))
+              .mapToDouble(Map.Entry::getValue)
+              .sum();
 
       System.out.printf(
           "BENCHMARK pipelines=%d create=%.1fs allReady=%.1fs (from first create)"
-              + " objects=%d changedByResync=%d heapAfterReady=%s heapAfterResync=%s alive=%s%n",
+              + " objects=%d statusWritesByEmulation=%d changedByResync=%d writesByResync=%.0f"
+              + " resync=%.1fs heapAfterReady=%s (live after last major GC %s) heapAfterResync=%s"
+              + " alive=%s"
+              + " loadAverage(before/atReady/end)=%s / %s / %s%n",
           PIPELINES,
           (created - started) / 1e9,
           (ready - started) / 1e9,
           before.size(),
+          emulation.statusWrites(),
           changed,
+          resyncWrites,
+          (resynced - resyncStarted) / 1e9,
           heapAfterReady,
+          liveAfterReady,
           heap(port),
-          restarted.isAlive());
+          restarted.isAlive(),
+          loadBefore,
+          loadAtReady,
+          loadAverage());
+      System.out.printf(
+          "BENCHMARK requests until all Ready: %.0f (%.1f per Pipeline)%n",
+          requestsToReady.values().stream().mapToDouble(Double::doubleValue).sum(),
+          requestsToReady.values().stream().mapToDouble(Double::doubleValue).sum() / PIPELINES);
+      requestsToReady.forEach(
+          (key, count) ->
+              System.out.printf(
+                  "BENCHMARK   %-40s %8.0f  %6.2f per Pipeline%n", key, count, count / PIPELINES));
+      System.out.println("BENCHMARK CPU seconds from first create to all Ready:");
+      cpuToReady.forEach(
+          (who, seconds) -> System.out.printf("BENCHMARK   %-40s %8.1f%n", who, seconds));
+      System.out.println("BENCHMARK requests of the restarted operator's resync:");
+      resyncRequests.forEach(
+          (key, count) -> System.out.printf("BENCHMARK   %-40s %8.0f%n", key, count));
       assertThat(changed).isZero();
+      assertThat(resyncWrites).isZero();
     } finally {
       operator.destroy();
       if (!operator.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -130,43 +193,257 @@ class OperatorScaleBenchmark {
     builder.environment().put("INSIGHTHUB_KAFKA_CLUSTER", "main");
     builder.environment().put("INSIGHTHUB_HTTP_PORT", Integer.toString(port));
     builder.environment().put("INSIGHTHUB_LOG_LEVEL", "WARN");
+    String threads = System.getProperty("benchmark.reconcileThreads");
+    if (threads != null) {
+      builder.environment().put("INSIGHTHUB_RECONCILE_THREADS", threads);
+    }
     Files.createDirectories(log.getParent());
     return builder.start();
   }
 
-  /** Plays Strimzi and the kubelet for whatever appeared since the last call. */
-  static long emulateAndCountReady(KubernetesClient client, String ns) {
-    for (KafkaTopic topic : client.resources(KafkaTopic.class).inNamespace(ns).list().getItems()) {
-      if (topic.getStatus() == null) {
-        topic.setStatus(
-            new KafkaTopicStatusBuilder()
-                .withObservedGeneration(topic.getMetadata().getGeneration())
-                .withConditions(new ConditionBuilder().withType("Ready").withStatus("True").build())
-                .build());
-        client.resource(topic).updateStatus();
-      }
+  /**
+   * Plays Strimzi and the kubelet as they would: watches KafkaTopics and Deployments and writes the
+   * status of each new one from a few threads (Strimzi and the kubelet are not single-threaded
+   * either), and counts the Pipelines that are Ready from a watch.
+   */
+  static final class Emulation implements AutoCloseable {
+    private final KubernetesClient client;
+    private final ExecutorService writers = Executors.newFixedThreadPool(EMULATION_THREADS);
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<String> readyPipelines = ConcurrentHashMap.newKeySet();
+    private final AtomicLong statusWrites = new AtomicLong();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+    Emulation(KubernetesClient client, String ns) {
+      this.client = client;
+      informers.add(
+          client
+              .resources(KafkaTopic.class)
+              .inNamespace(ns)
+              .inform(handler(t -> t.getStatus() == null, this::topicReady)));
+      informers.add(
+          client
+              .apps()
+              .deployments()
+              .inNamespace(ns)
+              .inform(
+                  handler(
+                      d -> d.getStatus() == null || d.getStatus().getObservedGeneration() == null,
+                      this::deploymentAvailable)));
+      informers.add(
+          client
+              .resources(Pipeline.class)
+              .inNamespace(ns)
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Pipeline p) {
+                      onUpdate(null, p);
+                    }
+
+                    @Override
+                    public void onUpdate(Pipeline old, Pipeline p) {
+                      if (p.getStatus() != null
+                          && Conditions.isTrue(
+                              p.getStatus().conditions, CrdConstants.CONDITION_READY)) {
+                        readyPipelines.add(p.getMetadata().getName());
+                      } else {
+                        readyPipelines.remove(p.getMetadata().getName());
+                      }
+                    }
+
+                    @Override
+                    public void onDelete(Pipeline p, boolean unknown) {
+                      readyPipelines.remove(p.getMetadata().getName());
+                    }
+                  }));
     }
-    for (var deployment : client.apps().deployments().inNamespace(ns).list().getItems()) {
-      if (deployment.getStatus() == null
-          || deployment.getStatus().getObservedGeneration() == null) {
-        int replicas = deployment.getSpec().getReplicas();
-        deployment.setStatus(
-            new DeploymentStatusBuilder()
-                .withObservedGeneration(deployment.getMetadata().getGeneration())
-                .withReplicas(replicas)
-                .withAvailableReplicas(replicas)
-                .withReadyReplicas(replicas)
-                .withUpdatedReplicas(replicas)
-                .build());
-        client.resource(deployment).updateStatus();
-      }
+
+    long ready() {
+      return readyPipelines.size();
     }
-    return client.resources(Pipeline.class).inNamespace(ns).list().getItems().stream()
-        .filter(
+
+    long statusWrites() {
+      return statusWrites.get();
+    }
+
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(
+        java.util.function.Predicate<T> needsStatus, java.util.function.Consumer<T> write) {
+      return new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(T r) {
+          onUpdate(null, r);
+        }
+
+        @Override
+        public void onUpdate(T old, T r) {
+          String key = r.getKind() + "/" + r.getMetadata().getName();
+          if (needsStatus.test(r) && inFlight.add(key)) {
+            writers.submit(
+                () -> {
+                  try {
+                    write.accept(r);
+                    statusWrites.incrementAndGet();
+                  } catch (KubernetesClientException e) {
+                    // A conflict: the next watch event of this object brings it back here.
+                  } finally {
+                    inFlight.remove(key);
+                  }
+                });
+          }
+        }
+
+        @Override
+        public void onDelete(T r, boolean unknown) {}
+      };
+    }
+
+    private void topicReady(KafkaTopic topic) {
+      topic.setStatus(
+          new KafkaTopicStatusBuilder()
+              .withObservedGeneration(topic.getMetadata().getGeneration())
+              .withConditions(new ConditionBuilder().withType("Ready").withStatus("True").build())
+              .build());
+      client.resource(topic).updateStatus();
+    }
+
+    private void deploymentAvailable(Deployment deployment) {
+      int replicas = deployment.getSpec().getReplicas();
+      deployment.setStatus(
+          new DeploymentStatusBuilder()
+              .withObservedGeneration(deployment.getMetadata().getGeneration())
+              .withReplicas(replicas)
+              .withAvailableReplicas(replicas)
+              .withReadyReplicas(replicas)
+              .withUpdatedReplicas(replicas)
+              .build());
+      client.resource(deployment).updateStatus();
+    }
+
+    @Override
+    public void close() {
+      informers.forEach(SharedIndexInformer::close);
+      writers.shutdownNow();
+    }
+  }
+
+  /** The operator's API requests so far, by "verb resource" (its own request counter). */
+  static Map<String, Double> requests(int port) throws Exception {
+    Map<String, Double> counts = new TreeMap<>();
+    metrics(port)
+        .lines()
+        .filter(l -> l.startsWith("insighthub_kubernetes_requests_total{"))
+        .forEach(
+            l -> {
+              String labels = l.substring(l.indexOf('{') + 1, l.lastIndexOf('}'));
+              String verb = label(labels, "verb");
+              String resource = label(labels, "resource");
+              counts.merge(
+                  verb + " " + resource,
+                  Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)),
+                  Double::sum);
+            });
+    return counts;
+  }
+
+  private static String label(String labels, String name) {
+    int at = labels.indexOf(name + "=\"");
+    int from = at + name.length() + 2;
+    return labels.substring(from, labels.indexOf('"', from));
+  }
+
+  static Map<String, Double> minus(Map<String, Double> now, Map<String, Double> before) {
+    Map<String, Double> difference = new TreeMap<>();
+    now.forEach((key, count) -> difference.put(key, count - before.getOrDefault(key, 0.0)));
+    difference.values().removeIf(count -> count == 0);
+    return difference;
+  }
+
+  /**
+   * CPU seconds used so far by the operator, this JVM (creating Pipelines and emulating Strimzi and
+   * the kubelet), kube-apiserver and etcd, and by the whole machine (both cores, everyone's).
+   */
+  static Map<String, Double> cpu(Process operator, KubeApiServer server) {
+    Map<String, Double> seconds = new TreeMap<>();
+    seconds.put("operator", cpuSeconds(operator.pid()));
+    seconds.put("harness (this JVM)", cpuSeconds(ProcessHandle.current().pid()));
+    String workDir = server.kubeconfig().toAbsolutePath().getParent().toString();
+    ProcessHandle.allProcesses()
+        .forEach(
             p ->
-                p.getStatus() != null
-                    && Conditions.isTrue(p.getStatus().conditions, CrdConstants.CONDITION_READY))
-        .count();
+                p.info()
+                    .commandLine()
+                    .filter(cmd -> cmd.contains(workDir))
+                    .ifPresent(
+                        cmd -> {
+                          // By the executable: etcd's data dir lies under .../kube-apiserver/.
+                          String exe = p.info().command().orElse("");
+                          String who =
+                              exe.endsWith("/kube-apiserver")
+                                  ? "kube-apiserver"
+                                  : exe.endsWith("/etcd") ? "etcd" : null;
+                          if (who != null) {
+                            seconds.merge(who, cpuSeconds(p.pid()), Double::sum);
+                          }
+                        }));
+    try {
+      String[] total = Files.readAllLines(Path.of("/proc/stat")).get(0).split("\\s+");
+      double busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+        busy += Long.parseLong(total[i]);
+      }
+      seconds.put("machine (all processes, 2 cores)", busy / 100.0);
+    } catch (IOException e) {
+      // not on Linux: no machine total
+    }
+    return seconds;
+  }
+
+  /** utime + stime of a process from /proc, in seconds (USER_HZ = 100); 0 if gone. */
+  static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** The operator's largest heap classes (jcmd GC.class_histogram, which runs a full GC). */
+  static void histogram(long pid) throws Exception {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid),
+                "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(jcmd.getInputStream().readAllBytes());
+    jcmd.waitFor();
+    out.lines().limit(30).forEach(l -> System.out.println("BENCHMARK histogram " + l));
+    out.lines()
+        .filter(l -> l.startsWith("Total"))
+        .forEach(l -> System.out.println("BENCHMARK histogram " + l));
+  }
+
+  static String liveHeap(int port) throws Exception {
+    double bytes =
+        metrics(port)
+            .lines()
+            .filter(l -> l.startsWith("jvm_gc_live_data_size_bytes"))
+            .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+            .sum();
+    return String.format("%.0fMiB", bytes / (1 << 20));
+  }
+
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return parts[0] + "," + parts[1] + "," + parts[2];
+    } catch (IOException e) {
+      return "n/a";
+    }
   }
 
   static Map<String, String> resourceVersions(KubernetesClient client, String ns) {

@@ -294,6 +294,62 @@ class PipelineReconcilerIT {
                 + ns);
   }
 
+  /** Issue 3: the condition is set, then clears by itself once the Secret exists. */
+  @Test
+  void aSecretCreatedAfterThePipelineClearsTheConditionByItself() {
+    String name = "latesecret";
+    Pipeline pipeline = TestPipelines.events(name, ns);
+    pipeline.getSpec().sink.connectionSecretRef.name = "late-warehouse";
+    create(pipeline);
+    awaitCondition(name, CONDITION_READY, "False", "SecretNotFound");
+
+    secret("late-warehouse", "url");
+    long created = System.nanoTime();
+    // Not watched (the operator may only get Secrets by name): found by the short recheck, well
+    // before the one-minute recheck of before.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> strimzi.topics(name).size() == 4);
+    System.out.printf(
+        "Secret created -> Pipeline rendered in %d ms%n",
+        (System.nanoTime() - created) / 1_000_000);
+    awaitCondition(name, CONDITION_READY, "False", "TopicPending");
+    strimzi.topicsReady(name);
+    await().atMost(WAIT).until(() -> kubelet.deployments(name).size() == 2);
+    kubelet.workersAvailable(name);
+    awaitCondition(name, CONDITION_READY, "True", "AllReady");
+  }
+
+  /** A CdcSource is watched: the Pipeline waiting for it is triggered when it is created. */
+  @Test
+  void aCdcSourceCreatedAfterThePipelineClearsTheConditionByItself() {
+    String name = "latecdc";
+    Pipeline pipeline = TestPipelines.events(name, ns);
+    pipeline.getSpec().source = new PipelineSource();
+    pipeline.getSpec().source.cdc = new CdcPipelineSource();
+    pipeline.getSpec().source.cdc.sourceRef = new ObjectRef("late-db");
+    create(pipeline);
+    awaitCondition(name, CONDITION_READY, "False", "CdcSourceNotFound");
+    int notFoundReconciles = reconciles.finished(pipeline(name));
+
+    CdcSource source = Samples.cdcSource("billing-db");
+    source.getMetadata().setName("late-db");
+    source.getSpec().slotName = "late_db";
+    client.resource(source).inNamespace(ns).create();
+    long created = System.nanoTime();
+    // The recheck of a missing CdcSource is 30 s away: only the watch can be this quick.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> !"CdcSourceNotFound".equals(condition(name, CONDITION_READY).getReason()));
+    System.out.printf(
+        "CdcSource created -> Pipeline reconciled in %d ms%n",
+        (System.nanoTime() - created) / 1_000_000);
+    assertThat(reconciles.finished(pipeline(name))).isGreaterThan(notFoundReconciles);
+    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == 4);
+  }
+
   @Test
   void suspendScalesWorkersToZeroAndSuspendsCronJobsWithoutDeleting() {
     String name = "pause";

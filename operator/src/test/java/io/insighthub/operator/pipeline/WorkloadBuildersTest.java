@@ -68,7 +68,14 @@ class WorkloadBuildersTest {
         .filteredOn(m -> m.getName().equals("sink"))
         .singleElement()
         .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
-    assertThat(container.getEnv()).as("no secret value is copied into the pod spec").isEmpty();
+    assertThat(container.getEnv())
+        .as("no secret value is copied into the pod spec: only the state directory")
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getName()).isEqualTo("INSIGHTHUB_STATE_DIR");
+              assertThat(e.getValue()).isEqualTo("/var/lib/insighthub");
+            });
     assertThat(container.getResources()).isEqualTo(CONFIG.workerResources());
   }
 
@@ -93,7 +100,13 @@ class WorkloadBuildersTest {
                 .getFirst()
                 .getArgs())
         .containsExactly(
-            "elt-run", "--config", "/etc/insighthub/config.json", "--root", "mrr-by-account");
+            "elt-run",
+            "--config",
+            "/etc/insighthub/config.json",
+            "--metrics-port",
+            "9404",
+            "--root",
+            "mrr-by-account");
   }
 
   @Test
