@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The {@link Warehouse} over one JDBC connection, with the SQL both dialects share; subclasses say
  * how rows reach a stage table and how values are bound.
  */
-abstract class JdbcWarehouse implements Warehouse {
+public abstract class JdbcWarehouse implements Warehouse {
   static final List<Column> OFFSETS_COLUMNS =
       List.of(
           new Column("CONSUMER", ColumnType.VARCHAR),
@@ -268,16 +268,23 @@ abstract class JdbcWarehouse implements Warehouse {
     }
     String stage = createStage(stageColumns);
     stage(stage, stageColumns, rows);
-    String merge =
-        WarehouseSql.cdcMerge(
-            set.table(), stage, set.columns(), set.key(), set.softDeletes(), toast);
-    int applied;
-    try (PreparedStatement statement = connection.prepareStatement(merge)) {
-      int i = 1;
-      for (String column : toast) {
-        statement.setString(i++, "|" + column + "|");
+    if (!toast.isEmpty()) {
+      try (PreparedStatement keep =
+          connection.prepareStatement(
+              WarehouseSql.keepUnchanged(set.table(), stage, set.key(), toast))) {
+        int i = 1;
+        for (String column : toast) {
+          keep.setString(i++, "|" + column + "|");
+        }
+        keep.executeUpdate();
       }
-      applied = statement.executeUpdate();
+    }
+    int applied;
+    try (Statement statement = connection.createStatement()) {
+      applied =
+          statement.executeUpdate(
+              WarehouseSql.cdcMerge(
+                  set.table(), stage, set.columns(), set.key(), set.softDeletes()));
     }
     dropStage(stage);
     return new BatchResult.TableResult(rows.size(), applied);
