@@ -55,7 +55,12 @@ public abstract class JdbcWarehouse implements Warehouse {
   /** The name of the n-th stage table of a transaction (a temporary table). */
   abstract String stageName(int n);
 
-  /** Writes {@code rows} into the empty stage table {@code stage}. */
+  /** Rows per {@code executeBatch} of {@link #stage}. */
+  int bindBatchRows() {
+    return 10_000;
+  }
+
+  /** Writes {@code rows} into the empty stage table {@code stage}, in batched binds. */
   void stage(String stage, List<Column> columns, List<Object[]> rows) throws SQLException {
     try (PreparedStatement insert =
         connection.prepareStatement(WarehouseSql.insert(stage, columns))) {
@@ -65,7 +70,7 @@ public abstract class JdbcWarehouse implements Warehouse {
           bind(insert, i + 1, row[i], columns.get(i).type());
         }
         insert.addBatch();
-        if (++pending == 10_000) {
+        if (++pending == bindBatchRows()) {
           insert.executeBatch();
           pending = 0;
         }
@@ -167,8 +172,9 @@ public abstract class JdbcWarehouse implements Warehouse {
             + " WHERE "
             + String.join(" AND ", key.stream().map(k -> Identifiers.quote(k) + " = ?").toList());
     try (PreparedStatement query = connection.prepareStatement(sql)) {
+      Map<String, ColumnType> types = columns(table);
       for (int i = 0; i < keyValues.size(); i++) {
-        query.setObject(i + 1, keyValues.get(i));
+        bind(query, i + 1, keyValues.get(i), types.getOrDefault(key.get(i), ColumnType.VARCHAR));
       }
       try (ResultSet rows = query.executeQuery()) {
         if (!rows.next()) {

@@ -13,14 +13,21 @@ import java.time.ZoneOffset;
 import java.util.Properties;
 
 /**
- * The production warehouse through snowflake-jdbc. Bulk path: batched binds into a temporary stage
- * table, then one MERGE per table (the SQL DuckDB runs too). Why not our own PUT + COPY INTO: the
- * driver already turns a bind batch above {@code CLIENT_STAGE_ARRAY_BINDING_THRESHOLD} into a
- * compressed file on the session's internal stage and a server-side COPY, which is the staged-file
- * throughput (150K rows/s needs a few 50K-row batches per second) without managing named stages,
- * file formats and their cleanup; and fakesnow serves binds, not PUT. Not yet verified against
- * fakesnow: its MERGE translation only sees stage columns named in the INSERT clause (see
- * README.md, Warehouse and CDC loader).
+ * The production warehouse through snowflake-jdbc.
+ *
+ * <p>Bulk path: batched binds into a temporary stage table, then one {@code MERGE} per table (the
+ * same SQL DuckDB runs, {@link WarehouseSql}). Why not our own {@code PUT} + {@code COPY INTO}: for
+ * an {@code INSERT} whose bind batch holds more values (rows times columns) than the session's
+ * {@code CLIENT_STAGE_ARRAY_BINDING_THRESHOLD} (a server parameter the driver receives at login;
+ * the driver's own default, 0, turns staging off), the driver itself writes the batch as a
+ * compressed CSV file to the session's temporary internal stage and has the server load it with a
+ * {@code COPY}, which is the staged-file path; so one {@code executeBatch} of up to {@link
+ * #bindBatchRows()} rows costs one upload and one load, and 150K rows/s is a few such batches per
+ * second. Doing it ourselves would add named stages, file formats, CSV quoting of our own and their
+ * cleanup, for the same server-side work. The temporary table disappears with the session, so a
+ * crash leaves nothing behind, and the data, the offsets and the load log still commit in one
+ * transaction. fakesnow answers the threshold with 0 (it serves binds, not {@code PUT}), so under
+ * test every batch is bound inline; the SQL is the same.
  */
 public final class SnowflakeWarehouse extends JdbcWarehouse {
   private SnowflakeWarehouse(java.sql.Connection connection) {
@@ -84,6 +91,12 @@ public final class SnowflakeWarehouse extends JdbcWarehouse {
       case TIMESTAMP -> Types.TIMESTAMP;
       case TIMESTAMPTZ -> Types.TIMESTAMP_WITH_TIMEZONE;
     };
+  }
+
+  /** One upload and one COPY per this many staged rows (see the class comment). */
+  @Override
+  int bindBatchRows() {
+    return 100_000;
   }
 
   @Override
