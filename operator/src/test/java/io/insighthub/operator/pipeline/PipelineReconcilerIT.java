@@ -100,7 +100,9 @@ class PipelineReconcilerIT {
       client.resource(sample).inNamespace(ns).create();
     }
     List<String> names = Samples.pipelineNames();
-    await().atMost(WAIT).until(() -> names.stream().allMatch(n -> strimzi.topics(n).size() == 4));
+    await()
+        .atMost(WAIT)
+        .until(() -> names.stream().allMatch(n -> strimzi.topics(n).size() == topicCount(n)));
     names.forEach(strimzi::topicsReady);
 
     for (String name : names) {
@@ -135,7 +137,7 @@ class PipelineReconcilerIT {
     String name = "noop";
     create(TestPipelines.eventsWithTransforms(name, ns));
     client.resource(lateRule(name + "-late", name, "30m")).create();
-    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == 4);
+    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == topicCount(name));
     strimzi.topicsReady(name);
     await().atMost(WAIT).until(() -> kubelet.deployments(name).size() == 3);
     kubelet.workersAvailable(name);
@@ -170,7 +172,7 @@ class PipelineReconcilerIT {
   void aSpecChangeUpdatesTheChildrenAndRollsTheConfigHash() {
     String name = "change";
     create(TestPipelines.eventsWithTransforms(name, ns));
-    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == 4);
+    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == topicCount(name));
     strimzi.topicsReady(name);
     await().atMost(WAIT).until(() -> kubelet.deployments(name).size() == 3);
     String hashBefore = podConfigHash(name + "-validate");
@@ -211,7 +213,7 @@ class PipelineReconcilerIT {
   void statusFollowsStrimziAndDeploymentAvailability() {
     String name = "health";
     create(TestPipelines.events(name, ns));
-    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == 4);
+    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == topicCount(name));
     awaitCondition(name, CONDITION_TOPICS_READY, "False", "TopicPending");
 
     strimzi.topicsReady(name);
@@ -310,7 +312,7 @@ class PipelineReconcilerIT {
     await()
         .atMost(Duration.ofSeconds(15))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> strimzi.topics(name).size() == 4);
+        .until(() -> strimzi.topics(name).size() == topicCount(name));
     System.out.printf(
         "Secret created -> Pipeline rendered in %d ms%n",
         (System.nanoTime() - created) / 1_000_000);
@@ -347,14 +349,14 @@ class PipelineReconcilerIT {
         "CdcSource created -> Pipeline reconciled in %d ms%n",
         (System.nanoTime() - created) / 1_000_000);
     assertThat(reconciles.finished(pipeline(name))).isGreaterThan(notFoundReconciles);
-    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == 4);
+    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == topicCount(name));
   }
 
   @Test
   void suspendScalesWorkersToZeroAndSuspendsCronJobsWithoutDeleting() {
     String name = "pause";
     create(TestPipelines.eventsWithTransforms(name, ns));
-    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == 4);
+    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == topicCount(name));
     strimzi.topicsReady(name);
     await().atMost(WAIT).until(() -> kubelet.deployments(name).size() == 3);
     Set<String> childrenBefore = kindsAndNames(children(name));
@@ -611,5 +613,10 @@ class PipelineReconcilerIT {
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
         .map(e -> e.getMessage())
         .toList();
+  }
+
+  /** The KafkaTopics a Pipeline renders: its four layers and its streaming transforms' outputs. */
+  private static int topicCount(String name) {
+    return TopicBuilder.topicNames(pipeline(name)).size();
   }
 }

@@ -139,7 +139,8 @@ class ChartRbacIT {
     }
     var strimzi = new StrimziEmulation(admin, ns);
     var kubelet = new KubeletEmulation(admin, ns);
-    await().atMost(WAIT).until(() -> strimzi.topics("product-events").size() == 4);
+    // Four layers plus the sessions and account-usage transforms' outputs.
+    await().atMost(WAIT).until(() -> strimzi.topics("product-events").size() == 6);
     strimzi.topicsReady("product-events");
     await().atMost(WAIT).until(() -> kubelet.deployments("product-events").size() == 3);
     kubelet.workersAvailable("product-events");

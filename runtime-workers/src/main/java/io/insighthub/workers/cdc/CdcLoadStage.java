@@ -17,11 +17,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,21 +102,103 @@ public final class CdcLoadStage implements Subcommand {
           new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
       assignment.refresh();
       context.health().ready();
-      while (context.stopRequested().getCount() > 0) {
-        assignment.refreshEvery(TOPIC_REFRESH);
-        List<ConsumerRecord<String, String>> batch = poll(consumer, context);
-        if (batch.isEmpty()) {
-          continue;
+      // Two batches in flight at most: while the applier thread merges batch n, this thread polls
+      // and decodes batch n+1 (decoding the schema-carrying JSON costs about as much as the MERGE).
+      // Batches are applied one at a time and in order, each with its own offsets in the same
+      // transaction, so a crash still resumes from the last committed batch. The consumer, the
+      // Kafka commit and the watermarks stay on this thread.
+      ExecutorService applier =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread thread = new Thread(r, "cdc-load-apply");
+                thread.setDaemon(true);
+                return thread;
+              });
+      Applying inFlight = null;
+      try {
+        while (context.stopRequested().getCount() > 0) {
+          assignment.refreshEvery(TOPIC_REFRESH);
+          List<ConsumerRecord<String, String>> batch = poll(consumer, context);
+          CdcLoader.DecodedBatch decoded = batch.isEmpty() ? null : loader.decode(batch);
+          if (inFlight != null) {
+            // After an empty poll the current positions are all applied (and past any markers).
+            finish(
+                inFlight,
+                decoded == null ? positions(consumer) : inFlight.positions(),
+                consumer,
+                watermarks,
+                config,
+                metrics);
+            inFlight = null;
+          }
+          if (decoded != null) {
+            inFlight =
+                new Applying(
+                    applier.submit(() -> timed(metrics, loader, decoded)), positions(consumer));
+          }
         }
-        long started = System.nanoTime();
-        CdcLoader.LoadReport report = loader.load(batch);
-        metrics.batch.record(Duration.ofNanos(System.nanoTime() - started));
-        consumer.commitAsync();
-        publish(watermarks, config, report);
-        record(metrics, report);
+        if (inFlight != null) {
+          finish(inFlight, inFlight.positions(), consumer, watermarks, config, metrics);
+        }
+      } finally {
+        applier.shutdownNow();
       }
       return 0;
     }
+  }
+
+  /**
+   * A batch handed to the applier thread, and the consumer's positions right after it was polled
+   * (past any transaction markers, unlike the batch's last offsets).
+   */
+  private record Applying(
+      Future<CdcLoader.LoadReport> report, Map<TopicPartition, OffsetAndMetadata> positions) {}
+
+  private static Map<TopicPartition, OffsetAndMetadata> positions(
+      KafkaConsumer<String, String> consumer) {
+    Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+    for (TopicPartition partition : consumer.assignment()) {
+      positions.put(partition, new OffsetAndMetadata(consumer.position(partition)));
+    }
+    return positions;
+  }
+
+  private static CdcLoader.LoadReport timed(
+      CdcLoadMetrics metrics, CdcLoader loader, CdcLoader.DecodedBatch decoded) {
+    long started = System.nanoTime();
+    CdcLoader.LoadReport report = loader.apply(decoded);
+    metrics.batch.record(Duration.ofNanos(System.nanoTime() - started));
+    return report;
+  }
+
+  /**
+   * Waits for the batch in flight; then Kafka's commit of {@code applied} (monitoring only: the
+   * loader seeks to the offsets stored in the warehouse) and the watermarks.
+   */
+  private static void finish(
+      Applying applying,
+      Map<TopicPartition, OffsetAndMetadata> applied,
+      KafkaConsumer<String, String> consumer,
+      WatermarkPublisher watermarks,
+      WorkerConfig config,
+      CdcLoadMetrics metrics) {
+    CdcLoader.LoadReport report;
+    try {
+      report = applying.report().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while a batch was being applied", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+    // The positions after the applied batch, not the current ones when they are already past the
+    // next batch (decoded, not yet applied).
+    consumer.commitAsync(applied, null);
+    publish(watermarks, config, report);
+    record(metrics, report);
   }
 
   private static List<ConsumerRecord<String, String>> poll(

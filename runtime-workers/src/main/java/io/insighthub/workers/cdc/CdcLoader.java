@@ -36,6 +36,9 @@ public final class CdcLoader {
   private final boolean softDeletes;
   private final DebeziumParser parser = new DebeziumParser();
 
+  /** Column names as the warehouse spells them, computed once per source name. */
+  private final Map<String, String> normalized = new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
    * @param consumer the loader's identity in OPS.OFFSETS
    * @param targetSchema warehouse schema of the CDC tables
@@ -64,6 +67,15 @@ public final class CdcLoader {
 
   /** Applies the records and their offsets in one transaction; returns what it did. */
   public LoadReport load(List<ConsumerRecord<String, String>> records) {
+    return apply(decode(records));
+  }
+
+  /**
+   * The first half of {@link #load}: decodes the records and groups them by target table, without
+   * touching the warehouse, so the stage can decode the next batch while this loader applies the
+   * previous one.
+   */
+  public DecodedBatch decode(List<ConsumerRecord<String, String>> records) {
     Map<String, SourceOffset> offsets = new LinkedHashMap<>();
     List<QuarantinedRecord> quarantined = new ArrayList<>();
     Map<TableId, List<Decoded>> byTable = new LinkedHashMap<>();
@@ -100,6 +112,17 @@ public final class CdcLoader {
         quarantined.add(quarantine(record, e.getMessage()));
       }
     }
+    return new DecodedBatch(records.size(), tombstones, offsets, quarantined, byTable);
+  }
+
+  /**
+   * The second half of {@link #load}: evolves the tables, converts and collapses the changes and
+   * applies them with the offsets in one transaction.
+   */
+  public LoadReport apply(DecodedBatch decoded) {
+    List<QuarantinedRecord> quarantined = new ArrayList<>(decoded.quarantined());
+    Map<TableId, List<Decoded>> byTable = decoded.byTable();
+    Map<String, SourceOffset> offsets = decoded.offsets();
     List<ChangeSet> changeSets = new ArrayList<>();
     Map<TableId, TableStats> stats = new LinkedHashMap<>();
     for (var entry : byTable.entrySet()) {
@@ -108,7 +131,8 @@ public final class CdcLoader {
     BatchResult result =
         warehouse.apply(
             new Batch(consumer, changeSets, List.of(), quarantined, List.copyOf(offsets.values())));
-    return new LoadReport(records.size(), tombstones, quarantined.size(), result, stats);
+    return new LoadReport(
+        decoded.records(), decoded.tombstones(), quarantined.size(), result, stats);
   }
 
   private ChangeSet changeSet(
@@ -117,13 +141,12 @@ public final class CdcLoader {
       List<QuarantinedRecord> quarantined,
       Map<TableId, TableStats> stats) {
     List<String> key =
-        events.getFirst().event().key().keySet().stream().map(Identifiers::normalize).toList();
+        events.getFirst().event().key().keySet().stream().map(this::normalize).toList();
     LinkedHashMap<String, ColumnType> wanted = new LinkedHashMap<>();
     for (Decoded decoded : events) {
       decoded.event().row().keySet().stream()
           .filter(c -> !decoded.event().isDelete() || decoded.event().key().containsKey(c))
-          .forEach(
-              c -> wanted.putIfAbsent(Identifiers.normalize(c), decoded.event().types().get(c)));
+          .forEach(c -> wanted.putIfAbsent(normalize(c), decoded.event().types().get(c)));
     }
     List<Column> requested =
         wanted.entrySet().stream().map(e -> new Column(e.getKey(), e.getValue())).toList();
@@ -163,11 +186,11 @@ public final class CdcLoader {
     return new ChangeSet(table, columns, key, softDeletes, changes);
   }
 
-  private static Converted convert(Decoded decoded, List<Column> columns, List<String> key) {
+  private Converted convert(Decoded decoded, List<Column> columns, List<String> key) {
     ChangeEvent event = decoded.event();
     Map<String, Object> row = new HashMap<>();
-    event.row().forEach((c, v) -> row.put(Identifiers.normalize(c), v));
-    List<String> eventKey = event.key().keySet().stream().map(Identifiers::normalize).toList();
+    event.row().forEach((c, v) -> row.put(normalize(c), v));
+    List<String> eventKey = event.key().keySet().stream().map(this::normalize).toList();
     if (!eventKey.equals(key)) {
       throw new BadRecordException(
           "primary key of "
@@ -202,11 +225,11 @@ public final class CdcLoader {
       keyValues.add(values[indexOf(columns, k)]);
     }
     Set<String> unchanged = new HashSet<>();
-    event.unchanged().forEach(c -> unchanged.add(Identifiers.normalize(c)));
+    event.unchanged().forEach(c -> unchanged.add(normalize(c)));
     List<Object> oldKeyValues = null;
     if (event.oldKey() != null) {
       Map<String, Object> old = new HashMap<>();
-      event.oldKey().forEach((c, v) -> old.put(Identifiers.normalize(c), v));
+      event.oldKey().forEach((c, v) -> old.put(normalize(c), v));
       oldKeyValues = new ArrayList<>(key.size());
       for (String k : key) {
         oldKeyValues.add(columns.get(indexOf(columns, k)).type().convert(old.get(k)));
@@ -295,6 +318,10 @@ public final class CdcLoader {
     return new ChangeSet.Change(false, values, unresolved, change.position(), change.sourceTime());
   }
 
+  private String normalize(String name) {
+    return normalized.computeIfAbsent(name, Identifiers::normalize);
+  }
+
   private static int indexOf(List<Column> columns, String name) {
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).name().equals(name)) {
@@ -309,7 +336,15 @@ public final class CdcLoader {
         record.topic(), record.partition(), record.offset(), record.key(), record.value(), reason);
   }
 
-  private record Decoded(ConsumerRecord<String, String> record, ChangeEvent event) {}
+  record Decoded(ConsumerRecord<String, String> record, ChangeEvent event) {}
+
+  /** One poll's records decoded: offsets to store, records to quarantine, events per table. */
+  public record DecodedBatch(
+      int records,
+      int tombstones,
+      Map<String, SourceOffset> offsets,
+      List<QuarantinedRecord> quarantined,
+      Map<TableId, List<Decoded>> byTable) {}
 
   record Converted(List<Object> keyValues, List<Object> oldKeyValues, ChangeSet.Change change) {}
 

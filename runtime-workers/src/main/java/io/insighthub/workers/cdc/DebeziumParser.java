@@ -47,13 +47,25 @@ public final class DebeziumParser {
     if (value == null) {
       return Optional.empty();
     }
-    JsonNode envelope = read(value, "value");
+    JsonNode envelope;
     Map<String, JsonNode> rowSchema = Map.of();
-    if (envelope.has("schema") && envelope.has("payload")) {
-      JsonNode schema = envelope.get("schema");
-      envelope = envelope.get("payload");
+    int payloadStart = payloadStart(value);
+    if (payloadStart > 0) {
+      // The JSON converter's {"schema":{...},"payload":{...}}: the schema repeats the same ~1 KB
+      // in every record of a table, so it is parsed once per distinct text and only the payload
+      // is read here (parsing the schema was half of cdc-load's time, see BENCHMARKS.md).
+      Schema schema = schema(value, payloadStart);
+      envelope = read(value.substring(payloadStart, value.lastIndexOf('}')), "value");
       String side = "d".equals(envelope.path("op").asText()) ? "before" : "after";
-      rowSchema = fieldSchemas(schema, side);
+      rowSchema = side.equals("before") ? schema.before() : schema.after();
+    } else {
+      envelope = read(value, "value");
+      if (envelope.has("schema") && envelope.has("payload")) {
+        JsonNode schema = envelope.get("schema");
+        envelope = envelope.get("payload");
+        String side = "d".equals(envelope.path("op").asText()) ? "before" : "after";
+        rowSchema = fieldSchemas(schema, side);
+      }
     }
     if (envelope == null || envelope.isNull()) {
       return Optional.empty();
@@ -113,6 +125,97 @@ public final class DebeziumParser {
             oldKey == null ? null : oldKey(oldKey, table)));
   }
 
+  private static final String SCHEMA_PREFIX = "{\"schema\":";
+  private static final String PAYLOAD_FIELD = ",\"payload\":";
+
+  /** The field schemas of both row images of one envelope schema. */
+  private record Schema(String text, Map<String, JsonNode> before, Map<String, JsonNode> after) {}
+
+  /** The schemas seen last, by text; a loader sees one per captured table (and per change). */
+  private final Map<String, Schema> schemas =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Schema> eldest) {
+          return size() > 256;
+        }
+      };
+
+  /** The schema of the previous record, whose text most records repeat. */
+  private volatile Schema last;
+
+  /**
+   * {@link #schemaEnd}, first trying the previous record's schema text: a vectorized comparison
+   * instead of a scan character by character.
+   */
+  private int payloadStart(String value) {
+    Schema previous = last;
+    if (previous != null) {
+      int end = SCHEMA_PREFIX.length() + previous.text().length();
+      if (value.startsWith(SCHEMA_PREFIX)
+          && value.startsWith(previous.text(), SCHEMA_PREFIX.length())
+          && value.startsWith(PAYLOAD_FIELD, end)
+          && value.endsWith("}")) {
+        return end + PAYLOAD_FIELD.length();
+      }
+    }
+    return schemaEnd(value);
+  }
+
+  private synchronized Schema schema(String value, int payloadStart) {
+    Schema previous = last;
+    if (previous != null
+        && payloadStart
+            == SCHEMA_PREFIX.length() + previous.text().length() + PAYLOAD_FIELD.length()
+        && value.startsWith(previous.text(), SCHEMA_PREFIX.length())) {
+      return previous;
+    }
+    String text = value.substring(SCHEMA_PREFIX.length(), payloadStart - PAYLOAD_FIELD.length());
+    Schema known = schemas.get(text);
+    if (known == null) {
+      JsonNode node = read(text, "value schema");
+      known = new Schema(text, fieldSchemas(node, "before"), fieldSchemas(node, "after"));
+      schemas.put(text, known);
+    }
+    last = known;
+    return known;
+  }
+
+  /**
+   * Where the payload starts when {@code value} is exactly {@code {"schema":{...},"payload":...}}
+   * as the JSON converter writes it (no whitespace), else -1 and the whole value is parsed.
+   */
+  static int schemaEnd(String value) {
+    if (!value.startsWith(SCHEMA_PREFIX)
+        || value.length() <= SCHEMA_PREFIX.length()
+        || value.charAt(SCHEMA_PREFIX.length()) != '{') {
+      return -1;
+    }
+    int depth = 0;
+    boolean inString = false;
+    for (int i = SCHEMA_PREFIX.length(); i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) {
+          int end = i + 1;
+          return value.startsWith(PAYLOAD_FIELD, end) && value.endsWith("}")
+              ? end + PAYLOAD_FIELD.length()
+              : -1;
+        }
+      }
+    }
+    return -1;
+  }
+
   private LinkedHashMap<String, Object> key(String key, String table, Map<String, Object> row) {
     if (key == null) {
       throw new BadRecordException(
@@ -121,7 +224,11 @@ public final class DebeziumParser {
               + " has no primary key (null record key): give the table a primary key or set"
               + " message.key.columns in the connector");
     }
-    JsonNode node = read(key, "key");
+    int payloadStart = schemaEnd(key);
+    JsonNode node =
+        payloadStart > 0
+            ? read(key.substring(payloadStart, key.lastIndexOf('}')), "key")
+            : read(key, "key");
     if (node.has("schema") && node.has("payload")) {
       node = node.get("payload");
     }

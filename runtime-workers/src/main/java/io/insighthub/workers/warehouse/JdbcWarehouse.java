@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The {@link Warehouse} over one JDBC connection, with the SQL both dialects share; subclasses say
  * how rows reach a stage table and how values are bound.
  */
-abstract class JdbcWarehouse implements Warehouse {
+public abstract class JdbcWarehouse implements Warehouse {
   static final List<Column> OFFSETS_COLUMNS =
       List.of(
           new Column("CONSUMER", ColumnType.VARCHAR),
@@ -55,7 +55,12 @@ abstract class JdbcWarehouse implements Warehouse {
   /** The name of the n-th stage table of a transaction (a temporary table). */
   abstract String stageName(int n);
 
-  /** Writes {@code rows} into the empty stage table {@code stage}. */
+  /** Rows per {@code executeBatch} of {@link #stage}. */
+  int bindBatchRows() {
+    return 10_000;
+  }
+
+  /** Writes {@code rows} into the empty stage table {@code stage}, in batched binds. */
   void stage(String stage, List<Column> columns, List<Object[]> rows) throws SQLException {
     try (PreparedStatement insert =
         connection.prepareStatement(WarehouseSql.insert(stage, columns))) {
@@ -65,7 +70,7 @@ abstract class JdbcWarehouse implements Warehouse {
           bind(insert, i + 1, row[i], columns.get(i).type());
         }
         insert.addBatch();
-        if (++pending == 10_000) {
+        if (++pending == bindBatchRows()) {
           insert.executeBatch();
           pending = 0;
         }
@@ -167,8 +172,9 @@ abstract class JdbcWarehouse implements Warehouse {
             + " WHERE "
             + String.join(" AND ", key.stream().map(k -> Identifiers.quote(k) + " = ?").toList());
     try (PreparedStatement query = connection.prepareStatement(sql)) {
+      Map<String, ColumnType> types = columns(table);
       for (int i = 0; i < keyValues.size(); i++) {
-        query.setObject(i + 1, keyValues.get(i));
+        bind(query, i + 1, keyValues.get(i), types.getOrDefault(key.get(i), ColumnType.VARCHAR));
       }
       try (ResultSet rows = query.executeQuery()) {
         if (!rows.next()) {
@@ -268,16 +274,23 @@ abstract class JdbcWarehouse implements Warehouse {
     }
     String stage = createStage(stageColumns);
     stage(stage, stageColumns, rows);
-    String merge =
-        WarehouseSql.cdcMerge(
-            set.table(), stage, set.columns(), set.key(), set.softDeletes(), toast);
-    int applied;
-    try (PreparedStatement statement = connection.prepareStatement(merge)) {
-      int i = 1;
-      for (String column : toast) {
-        statement.setString(i++, "|" + column + "|");
+    if (!toast.isEmpty()) {
+      try (PreparedStatement keep =
+          connection.prepareStatement(
+              WarehouseSql.keepUnchanged(set.table(), stage, set.key(), toast))) {
+        int i = 1;
+        for (String column : toast) {
+          keep.setString(i++, "|" + column + "|");
+        }
+        keep.executeUpdate();
       }
-      applied = statement.executeUpdate();
+    }
+    int applied;
+    try (Statement statement = connection.createStatement()) {
+      applied =
+          statement.executeUpdate(
+              WarehouseSql.cdcMerge(
+                  set.table(), stage, set.columns(), set.key(), set.softDeletes()));
     }
     dropStage(stage);
     return new BatchResult.TableResult(rows.size(), applied);

@@ -69,18 +69,46 @@ public final class WarehouseSql {
   }
 
   /**
+   * Fills the unchanged TOAST columns of staged changes with the stored values, before {@link
+   * #cdcMerge}: where a change lists a column in {@code _UNCHANGED}, the stage takes the target
+   * row's value (one bound parameter per column, {@code |NAME|}, in the order given). The MERGE
+   * then copies the stage as it is. Doing this in the stage rather than as a {@code CASE} in the
+   * MERGE's {@code SET} gives the same result (the MERGE only overwrites a row with a newer change,
+   * which then carries the value the row had) and is a form fakesnow also runs: its MERGE
+   * translation only carries source columns named directly in {@code SET} or {@code INSERT}.
+   */
+  public static String keepUnchanged(
+      TableId target, String stage, List<String> key, Collection<String> toastColumns) {
+    String sets =
+        toastColumns.stream()
+            .map(Identifiers::quote)
+            .map(
+                c ->
+                    c
+                        + " = CASE WHEN POSITION(? IN s.\"_UNCHANGED\") > 0 THEN t."
+                        + c
+                        + " ELSE s."
+                        + c
+                        + " END")
+            .collect(Collectors.joining(", "));
+    return "UPDATE "
+        + stage
+        + " AS s SET "
+        + sets
+        + " FROM "
+        + target.sql()
+        + " AS t WHERE "
+        + on(key)
+        + " AND s.\"_UNCHANGED\" IS NOT NULL";
+  }
+
+  /**
    * The effectively-once MERGE of collapsed CDC changes from {@code stage}: a change updates or
-   * deletes a row only when its position is newer than the stored one; the columns in {@code
-   * toastColumns} keep their stored value where the change lists them as unchanged (one bound
-   * parameter each, {@code |NAME|}, in the order given).
+   * deletes a row only when its position is newer than the stored one. Unchanged TOAST values are
+   * resolved in the stage first ({@link #keepUnchanged}).
    */
   public static String cdcMerge(
-      TableId target,
-      String stage,
-      List<Column> columns,
-      List<String> key,
-      boolean softDeletes,
-      Collection<String> toastColumns) {
+      TableId target, String stage, List<Column> columns, List<String> key, boolean softDeletes) {
     String newer =
         "(s.\"_LSN\" > t.\"_LSN\" OR (s.\"_LSN\" = t.\"_LSN\" AND (s.\"_TX_ORDER\" > t.\"_TX_ORDER\""
             + " OR (s.\"_TX_ORDER\" = t.\"_TX_ORDER\" AND s.\"_KAFKA_OFFSET\" > t.\"_KAFKA_OFFSET\"))))";
@@ -93,16 +121,7 @@ public final class WarehouseSql {
       if (key.contains(column.name())) {
         continue;
       }
-      String c = column.sql();
-      sets.add(
-          toastColumns.contains(column.name())
-              ? c
-                  + " = CASE WHEN POSITION(? IN s.\"_UNCHANGED\") > 0 THEN t."
-                  + c
-                  + " ELSE s."
-                  + c
-                  + " END"
-              : c + " = s." + c);
+      sets.add(column.sql() + " = s." + column.sql());
     }
     String insertColumns =
         names(columns, "")

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The generated SQL: quoted identifiers, the position guard, delete modes, TOAST parameters. */
@@ -23,7 +22,7 @@ class WarehouseSqlTest {
 
   @Test
   void cdcMergeUpdatesOnlyWhenTheIncomingPositionIsNewer() {
-    String sql = WarehouseSql.cdcMerge(T, "\"STAGE_1\"", COLUMNS, List.of("ID"), true, Set.of());
+    String sql = WarehouseSql.cdcMerge(T, "\"STAGE_1\"", COLUMNS, List.of("ID"), true);
     assertThat(sql)
         .startsWith("MERGE INTO \"RAW\".\"ACCOUNTS\" t USING \"STAGE_1\" s ON t.\"ID\" = s.\"ID\"")
         .contains(
@@ -37,19 +36,24 @@ class WarehouseSqlTest {
 
   @Test
   void hardDeletesDeleteAndSoftDeletesRememberUnseenRows() {
-    String hard = WarehouseSql.cdcMerge(T, "s1", COLUMNS, List.of("ID"), false, Set.of());
-    String soft = WarehouseSql.cdcMerge(T, "s1", COLUMNS, List.of("ID"), true, Set.of());
+    String hard = WarehouseSql.cdcMerge(T, "s1", COLUMNS, List.of("ID"), false);
+    String soft = WarehouseSql.cdcMerge(T, "s1", COLUMNS, List.of("ID"), true);
     assertThat(hard).contains("THEN DELETE").doesNotContain("_DELETED\" = TRUE");
     assertThat(soft).doesNotContain("THEN DELETE").endsWith("CURRENT_TIMESTAMP)");
     assertThat(soft.split("WHEN NOT MATCHED", -1)).hasSize(3);
   }
 
   @Test
-  void unchangedToastColumnsKeepTheStoredValueThroughABoundParameter() {
-    String sql = WarehouseSql.cdcMerge(T, "s1", COLUMNS, List.of("ID"), true, Set.of("NOTES"));
+  void unchangedToastColumnsTakeTheStoredValueInTheStageThroughABoundParameter() {
+    String sql = WarehouseSql.keepUnchanged(T, "s1", List.of("ID"), List.of("NOTES"));
     assertThat(sql)
+        .startsWith("UPDATE s1 AS s SET")
         .contains(
             "\"NOTES\" = CASE WHEN POSITION(? IN s.\"_UNCHANGED\") > 0 THEN t.\"NOTES\" ELSE"
-                + " s.\"NOTES\" END");
+                + " s.\"NOTES\" END")
+        .endsWith("WHERE t.\"ID\" = s.\"ID\" AND s.\"_UNCHANGED\" IS NOT NULL");
+    assertThat(WarehouseSql.cdcMerge(T, "s1", COLUMNS, List.of("ID"), true))
+        .doesNotContain("CASE")
+        .contains("\"NOTES\" = s.\"NOTES\"");
   }
 }

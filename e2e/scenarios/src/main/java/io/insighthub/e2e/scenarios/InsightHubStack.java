@@ -287,12 +287,7 @@ public final class InsightHubStack implements AutoCloseable {
     kafka.setStatus(
         new KafkaStatusBuilder()
             .withObservedGeneration(kafka.getMetadata().getGeneration())
-            .withConditions(
-                new ConditionBuilder()
-                    .withType("Ready")
-                    .withStatus("True")
-                    .withLastTransitionTime(Instant.now().toString())
-                    .build())
+            .withConditions(readyCondition())
             .build());
     Crds.kafkaOperation(client).resource(kafka).updateStatus();
   }
@@ -314,14 +309,18 @@ public final class InsightHubStack implements AutoCloseable {
     cluster.setStatus(
         new KafkaConnectStatusBuilder()
             .withObservedGeneration(cluster.getMetadata().getGeneration())
-            .withConditions(
-                new ConditionBuilder()
-                    .withType("Ready")
-                    .withStatus("True")
-                    .withLastTransitionTime(Instant.now().toString())
-                    .build())
+            .withConditions(readyCondition())
             .build());
     Crds.kafkaConnectOperation(client).resource(cluster).updateStatus();
+  }
+
+  /** Strimzi's Ready condition: the stand-in for the cluster operator having deployed it. */
+  private static io.strimzi.api.kafka.model.common.Condition readyCondition() {
+    return new ConditionBuilder()
+        .withType("Ready")
+        .withStatus("True")
+        .withLastTransitionTime(Instant.now().toString())
+        .build();
   }
 
   private void secret(KubernetesClient client, String name, Map<String, String> data) {

@@ -3,7 +3,6 @@ package io.insighthub.e2e.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -25,21 +24,16 @@ import org.junit.jupiter.api.Test;
  * recovers, and every warehouse table equals its source table.
  */
 class CdcScenarioIT {
-  private static final String NS = "insighthub";
+  private static final String NS = Kubectl.NS;
   private static final Duration WAIT = Duration.ofMinutes(4);
   private static final Duration SLA = Duration.ofSeconds(30);
   private static InsightHubStack stack;
+  private static Kubectl kubectl;
 
   @BeforeAll
   static void startStack() {
-    Path repoRoot = Path.of(System.getProperty("insighthub.repoRoot", "../..")).toAbsolutePath();
-    stack =
-        InsightHubStack.start(
-            repoRoot,
-            Path.of("target", "scenarios", "cdc").toAbsolutePath(),
-            NS,
-            true,
-            line -> System.out.println("[stack] " + line));
+    stack = Kubectl.startStack("cdc", true);
+    kubectl = Kubectl.on(stack);
   }
 
   @AfterAll
@@ -111,14 +105,7 @@ class CdcScenarioIT {
             () ->
                 kubectl("get", "cdcsource", "billing-db", "-o", "jsonpath={.status.lastEventTime}"),
             t -> !t.isBlank() && !Instant.parse(t).isBefore(last.minusSeconds(1)));
-    kubectl(
-        "patch",
-        "cdcsource",
-        "billing-db",
-        "--type",
-        "merge",
-        "-p",
-        "{\"spec\":{\"suspend\":true}}");
+    kubectl.suspend("cdcsource", "billing-db", true);
     await()
         .atMost(WAIT)
         .until(
@@ -201,19 +188,10 @@ class CdcScenarioIT {
   }
 
   private static String condition(String kind, String name, String type, String field) {
-    return kubectl(
-        "get",
-        kind,
-        name,
-        "-o",
-        "jsonpath={.status.conditions[?(@.type==\"" + type + "\")]." + field + "}");
+    return kubectl.condition(kind, name, type, field);
   }
 
   private static String kubectl(String... args) {
-    String[] full = new String[args.length + 2];
-    full[0] = "-n";
-    full[1] = NS;
-    System.arraycopy(args, 0, full, 2, args.length);
-    return stack.api().kubectl(full).orThrow().stdout().strip();
+    return kubectl.run(args);
   }
 }

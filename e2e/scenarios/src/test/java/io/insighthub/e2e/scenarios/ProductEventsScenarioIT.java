@@ -3,7 +3,6 @@ package io.insighthub.e2e.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -24,20 +23,15 @@ import org.junit.jupiter.api.Test;
  * warehouse compared with what was sent, across a suspend and a resume.
  */
 class ProductEventsScenarioIT {
-  private static final String NS = "insighthub";
+  private static final String NS = Kubectl.NS;
   private static final Duration READY = Duration.ofMinutes(4);
   private static InsightHubStack stack;
+  private static Kubectl kubectl;
 
   @BeforeAll
   static void startStack() {
-    Path repoRoot = Path.of(System.getProperty("insighthub.repoRoot", "../..")).toAbsolutePath();
-    stack =
-        InsightHubStack.start(
-            repoRoot,
-            Path.of("target", "scenarios", "product-events").toAbsolutePath(),
-            NS,
-            false,
-            line -> System.out.println("[stack] " + line));
+    stack = Kubectl.startStack("product-events", false);
+    kubectl = Kubectl.on(stack);
   }
 
   @AfterAll
@@ -71,52 +65,23 @@ class ProductEventsScenarioIT {
           .containsPattern("pipeline.data.insighthub.io/product-events\\s+True\\s+True");
 
       // Suspend: workers stop, nothing is deleted; events keep arriving in the raw topic.
-      kubectl(
-          "patch",
-          "pipeline",
-          "product-events",
-          "--type",
-          "merge",
-          "-p",
-          "{\"spec\":{\"suspend\":true}}");
+      kubectl.suspend("pipeline", "product-events", true);
       awaitCondition("Ready", "False");
       assertThat(jsonpath("{.status.conditions[?(@.type==\"Ready\")].reason}"))
           .isEqualTo("Suspended");
       assertThat(jsonpath("{.status.conditions[?(@.type==\"FreshnessSLAMet\")].reason}"))
           .isEqualTo("Suspended");
-      await()
-          .atMost(READY)
-          .until(
-              () -> kubectl("get", "deployments", "-o", "jsonpath={.items[*].status.replicas}"),
-              replicas -> replicas.isBlank());
+      awaitWorkersStopped();
       assertThat(kubectl("get", "kafkatopics", "-o", "name")).contains("product-events");
       assertWarehouse(events.unique());
       events.send(2000, Instant.now());
 
       // Resume: the workers catch up from their stored offsets.
-      kubectl(
-          "patch",
-          "pipeline",
-          "product-events",
-          "--type",
-          "merge",
-          "-p",
-          "{\"spec\":{\"suspend\":false}}");
+      kubectl.suspend("pipeline", "product-events", false);
       awaitCondition("Ready", "True");
       awaitLoaded(admin);
-      kubectl(
-          "patch",
-          "pipeline",
-          "product-events",
-          "--type",
-          "merge",
-          "-p",
-          "{\"spec\":{\"suspend\":true}}");
-      await()
-          .atMost(READY)
-          .until(
-              () -> kubectl("get", "deployments", "-o", "jsonpath={.items[*].status.replicas}"),
-              String::isBlank);
+      kubectl.suspend("pipeline", "product-events", true);
+      awaitWorkersStopped();
       assertWarehouse(events.unique());
     }
   }
@@ -177,10 +142,15 @@ class ProductEventsScenarioIT {
   }
 
   private static String kubectl(String... args) {
-    String[] full = new String[args.length + 2];
-    full[0] = "-n";
-    full[1] = NS;
-    System.arraycopy(args, 0, full, 2, args.length);
-    return stack.api().kubectl(full).orThrow().stdout().strip();
+    return kubectl.run(args);
+  }
+
+  /** Waits until no worker Deployment reports a replica. */
+  private static void awaitWorkersStopped() {
+    await()
+        .atMost(READY)
+        .until(
+            () -> kubectl("get", "deployments", "-o", "jsonpath={.items[*].status.replicas}"),
+            String::isBlank);
   }
 }
