@@ -185,15 +185,24 @@ public final class WarehouseSql {
         + ")";
   }
 
-  /** Deletes the rows of {@code target} whose key is in {@code stage}. */
+  /**
+   * Deletes the rows of {@code target} whose key is in {@code stage}. A correlated {@code DELETE}
+   * rather than {@code MERGE ... WHEN MATCHED THEN DELETE}: both Snowflake and DuckDB run it as is,
+   * while fakesnow cannot translate a delete-only MERGE.
+   */
   public static String deleteMatching(TableId target, String stage, List<String> key) {
-    return "MERGE INTO "
+    String match =
+        key.stream()
+            .map(Identifiers::quote)
+            .map(k -> "s." + k + " = " + target.sql() + "." + k)
+            .collect(Collectors.joining(" AND "));
+    return "DELETE FROM "
         + target.sql()
-        + " t USING "
+        + " WHERE EXISTS (SELECT 1 FROM "
         + stage
-        + " s ON "
-        + on(key)
-        + " WHEN MATCHED THEN DELETE";
+        + " s WHERE "
+        + match
+        + ")";
   }
 
   /** Appends {@code stage} to {@code target}. */
