@@ -47,6 +47,14 @@ public final class EventGenerator implements AutoCloseable {
 
   /** Sends {@code count} valid events with event times around {@code now}; every 50th resent. */
   public void send(int count, Instant now) {
+    send(count, now, 1000);
+  }
+
+  /**
+   * Sends {@code count} valid events, each with an event time up to {@code skewMillis} before
+   * {@code now} (0: exactly {@code now}); every 50th is resent.
+   */
+  public void send(int count, Instant now, int skewMillis) {
     for (int i = 0; i < count; i++) {
       long n = sequence++;
       int user = random.nextInt(40);
@@ -59,7 +67,7 @@ public final class EventGenerator implements AutoCloseable {
               .formatted(
                   n,
                   TYPES.get(random.nextInt(TYPES.size())),
-                  now.minusMillis(random.nextInt(1000)),
+                  now.minusMillis(skewMillis == 0 ? 0 : random.nextInt(skewMillis)),
                   random.nextBoolean() ? "web" : "ios",
                   user,
                   user,

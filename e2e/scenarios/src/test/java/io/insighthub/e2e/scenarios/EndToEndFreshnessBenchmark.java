@@ -1,0 +1,199 @@
+package io.insighthub.e2e.scenarios;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.insighthub.crds.worker.Watermark;
+import io.insighthub.crds.worker.WorkerConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End-to-end freshness of the product-events Pipeline under a steady load, on the whole local
+ * system (operator, validate, aggregate and load workers, DuckDB): events are produced with their
+ * event time set to the moment they are sent, and every load of {@code VALIDATED.PRODUCT_EVENTS}
+ * publishes a watermark (newest event time loaded, load time). Per load, the newest event waited
+ * {@code loadTime - maxEventTime} (a lower bound for the batch's rows) and the oldest at most
+ * {@code loadTime - previous maxEventTime} (an upper bound). Beside them: the lag the operator
+ * reports in status and on its metrics endpoint. Not a test: {@code -Pbenchmark}.
+ */
+class EndToEndFreshnessBenchmark {
+  private static final String TABLE = "VALIDATED.PRODUCT_EVENTS";
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  @Test
+  void steadyLoad() throws Exception {
+    int rate = Integer.getInteger("bench.rate", 2000);
+    int seconds = Integer.getInteger("bench.seconds", 60);
+    try (InsightHubStack stack = Kubectl.startStack("freshness-benchmark", false);
+        EventGenerator events =
+            new EventGenerator(stack.broker().bootstrapServers(), Kubectl.NS, 11);
+        KafkaConsumer<String, byte[]> watermarks = watermarkConsumer(stack)) {
+      Kubectl kubectl = Kubectl.on(stack);
+      stack.applySamples(
+          List.of("10-pipeline-product-events.yaml", "20-qualityrules-product-events.yaml"));
+      await()
+          .atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofSeconds(2))
+          .until(
+              () -> kubectl.condition("pipeline", "product-events", "Ready", "status"),
+              "True"::equals);
+      // Warm-up: the workers' first batches (JIT, RocksDB, table creation) are not measured.
+      events.send(rate, Instant.now(), 0);
+      Thread.sleep(10_000);
+      drain(watermarks, new ArrayList<>());
+
+      List<Watermark> marks = new ArrayList<>();
+      List<Long> statusLags = new ArrayList<>();
+      List<Double> metricLags = new ArrayList<>();
+      Instant start = Instant.now();
+      long sent = 0;
+      int perTick = Math.max(1, rate / 10);
+      for (long tick = 0; tick < seconds * 10L; tick++) {
+        Instant due = start.plusMillis(tick * 100);
+        long wait = Duration.between(Instant.now(), due).toMillis();
+        if (wait > 0) {
+          Thread.sleep(wait);
+        }
+        events.send(perTick, Instant.now(), 0);
+        sent += perTick;
+        if (tick % 50 == 49) {
+          String lag =
+              kubectl.run(
+                  "get",
+                  "pipeline",
+                  "product-events",
+                  "-o",
+                  "jsonpath={.status.freshness[?(@.table==\"" + TABLE + "\")].lagSeconds}");
+          if (!lag.isBlank()) {
+            statusLags.add(Long.parseLong(lag));
+          }
+          Double metric = metricLag(stack);
+          if (metric != null) {
+            metricLags.add(metric);
+          }
+        }
+        drain(watermarks, marks);
+      }
+      Duration took = Duration.between(start, Instant.now());
+      Thread.sleep(15_000);
+      drain(watermarks, marks);
+
+      List<Long> lower = new ArrayList<>();
+      List<Long> upper = new ArrayList<>();
+      long rows = 0;
+      Instant previous = null;
+      for (Watermark mark : marks) {
+        if (mark.maxEventTime() == null) {
+          continue;
+        }
+        lower.add(Duration.between(mark.maxEventTime(), mark.loadTime()).toMillis());
+        if (previous != null) {
+          upper.add(Duration.between(previous, mark.loadTime()).toMillis());
+        }
+        previous = mark.maxEventTime();
+        rows += mark.rows();
+      }
+      System.out.printf(
+          "%nEND-TO-END FRESHNESS: %d events sent at %.0f/s for %d s; %d loads, %d rows loaded"
+              + " (incl. the 15 s drain)%n"
+              + "  newest event of each load, event time -> load (lower bound): p50 %s  p99 %s"
+              + "  max %s%n"
+              + "  oldest event of each load, at most (upper bound):             p50 %s  p99 %s"
+              + "  max %s%n"
+              + "  operator status lagSeconds, sampled every 5 s: %s%n"
+              + "  operator insighthub_pipeline_freshness_seconds, sampled every 5 s: %s%n",
+          sent,
+          sent / (took.toMillis() / 1000.0),
+          seconds,
+          marks.size(),
+          rows,
+          ms(percentile(lower, 50)),
+          ms(percentile(lower, 99)),
+          ms(percentile(lower, 100)),
+          ms(percentile(upper, 50)),
+          ms(percentile(upper, 99)),
+          ms(percentile(upper, 100)),
+          statusLags,
+          metricLags);
+    }
+  }
+
+  private static KafkaConsumer<String, byte[]> watermarkConsumer(InsightHubStack stack) {
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.broker().bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false),
+            new StringDeserializer(),
+            new ByteArrayDeserializer());
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(WorkerConfig.WATERMARK_TOPIC).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
+  }
+
+  private static void drain(KafkaConsumer<String, byte[]> consumer, List<Watermark> into)
+      throws Exception {
+    for (var record : consumer.poll(Duration.ofMillis(1))) {
+      Watermark mark = JSON.readValue(record.value(), Watermark.class);
+      if (mark.pipeline().equals("product-events") && mark.table().equals(TABLE)) {
+        into.add(mark);
+      }
+    }
+    into.sort((a, b) -> a.loadTime().compareTo(b.loadTime()));
+  }
+
+  private static Double metricLag(InsightHubStack stack) throws Exception {
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(stack.operatorMetricsUrl())).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    return body.lines()
+        .filter(l -> l.startsWith("insighthub_pipeline_freshness_seconds{"))
+        .filter(l -> l.contains("pipeline=\"product-events\"") && l.contains(TABLE))
+        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static long percentile(List<Long> values, int p) {
+    if (values.isEmpty()) {
+      return -1;
+    }
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  private static String ms(long millis) {
+    return millis < 0 ? "n/a" : String.format("%.2f s", millis / 1000.0);
+  }
+}
