@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -284,11 +283,13 @@ public final class DeploymentRunner implements AutoCloseable {
     }
     Container container = podSpec.getContainers().get(0);
     String namespace = deployment.getMetadata().getNamespace();
-    deleteRecursively(replica.dir);
+    LocalProcesses.deleteRecursively(replica.dir);
     Files.createDirectories(replica.dir);
 
-    // Volumes first: the mount paths they map are rewritten in everything else.
+    // Volumes first: the mount paths they map are rewritten in everything else, their text
+    // files included, so every directory is known before any volume is written.
     Map<String, Path> mounts = new LinkedHashMap<>();
+    Map<Volume, Path> volumes = new LinkedHashMap<>();
     for (VolumeMount mount : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
       Volume volume =
           podSpec.getVolumes().stream()
@@ -296,18 +297,13 @@ public final class DeploymentRunner implements AutoCloseable {
               .findFirst()
               .orElseThrow(
                   () -> new IllegalArgumentException("volume " + mount.getName() + " not in pod"));
-      Path local = replica.dir.resolve("volumes").resolve(mount.getName());
-      Files.createDirectories(local);
+      Path local = Files.createDirectories(replica.dir.resolve("volumes").resolve(mount.getName()));
       mounts.put(mount.getMountPath(), local);
+      volumes.put(volume, local);
     }
     PathRewriter rewriter = new PathRewriter(mounts);
-    for (VolumeMount mount : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
-      Volume volume =
-          podSpec.getVolumes().stream()
-              .filter(v -> v.getName().equals(mount.getName()))
-              .findFirst()
-              .orElseThrow();
-      materialize(namespace, volume, mounts.get(mount.getMountPath()), rewriter);
+    for (var volume : volumes.entrySet()) {
+      materialize(namespace, volume.getKey(), volume.getValue(), rewriter);
     }
 
     replica.port = LocalProcesses.freePort();
@@ -377,7 +373,7 @@ public final class DeploymentRunner implements AutoCloseable {
         throw new IllegalStateException(
             "Secret " + volume.getSecret().getSecretName() + " not found (pod would not start)");
       }
-      write(dir, decoded(secret), volume.getSecret().getItems(), null);
+      write(dir, StrimziStatus.decoded(secret), volume.getSecret().getItems(), null);
     } else if (volume.getEmptyDir() == null) {
       throw new IllegalArgumentException(
           "volume " + volume.getName() + ": only configMap, secret and emptyDir are supported");
@@ -412,7 +408,7 @@ public final class DeploymentRunner implements AutoCloseable {
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvFromSource from : Optional.ofNullable(container.getEnvFrom()).orElse(List.of())) {
       if (from.getSecretRef() != null) {
-        env.putAll(decoded(secret(namespace, from.getSecretRef().getName())));
+        env.putAll(StrimziStatus.decoded(secret(namespace, from.getSecretRef().getName())));
       } else if (from.getConfigMapRef() != null) {
         ConfigMap cm =
             client
@@ -432,7 +428,7 @@ public final class DeploymentRunner implements AutoCloseable {
         env.put(var.getName(), rewriter.rewrite(var.getValue()));
       } else if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
         var ref = var.getValueFrom().getSecretKeyRef();
-        String value = decoded(secret(namespace, ref.getName())).get(ref.getKey());
+        String value = StrimziStatus.decoded(secret(namespace, ref.getName())).get(ref.getKey());
         if (value == null) {
           throw new IllegalStateException(
               "Secret " + ref.getName() + " has no key " + ref.getKey());
@@ -449,17 +445,6 @@ public final class DeploymentRunner implements AutoCloseable {
       throw new IllegalStateException("Secret " + name + " not found (pod would not start)");
     }
     return secret;
-  }
-
-  private static Map<String, String> decoded(Secret secret) {
-    Map<String, String> values = new LinkedHashMap<>();
-    Optional.ofNullable(secret.getData())
-        .orElse(Map.of())
-        .forEach(
-            (k, v) ->
-                values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    Optional.ofNullable(secret.getStringData()).ifPresent(values::putAll);
-    return values;
   }
 
   private boolean probe(Replica replica) {
@@ -535,17 +520,6 @@ public final class DeploymentRunner implements AutoCloseable {
       LOG.info("stopping {}", replica.pod);
       LocalProcesses.stop(replica.process, STOP_GRACE);
       replica.process = null;
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 

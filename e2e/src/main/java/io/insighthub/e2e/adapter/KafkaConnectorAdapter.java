@@ -11,10 +11,8 @@ import io.strimzi.api.kafka.model.common.Condition;
 import io.strimzi.api.kafka.model.connector.AutoRestartStatus;
 import io.strimzi.api.kafka.model.connector.KafkaConnector;
 import io.strimzi.api.kafka.model.connector.KafkaConnectorStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,9 +127,9 @@ public final class KafkaConnectorAdapter implements AutoCloseable {
         connect.setState(name, wanted);
       }
       restartIfFailed(connector, status);
-      ready = condition("True", null, null);
+      ready = StrimziStatus.ready("True", null, null);
     } catch (RuntimeException e) {
-      ready = condition("False", "ConnectRestException", e.getMessage());
+      ready = StrimziStatus.ready("False", "ConnectRestException", e.getMessage());
     }
     writeStatus(connector, ready, status);
   }
@@ -169,13 +167,7 @@ public final class KafkaConnectorAdapter implements AutoCloseable {
           throw new IllegalStateException(
               "Secret " + namespace + "/" + secretName + " referenced by the config not found");
         }
-        Map<String, String> data = new LinkedHashMap<>();
-        Optional.ofNullable(secret.getData())
-            .orElse(Map.of())
-            .forEach(
-                (k, v) ->
-                    data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-        connect.putSecret(namespace, secretName, data);
+        connect.putSecret(namespace, secretName, StrimziStatus.decoded(secret));
       }
     }
   }
@@ -252,16 +244,6 @@ public final class KafkaConnectorAdapter implements AutoCloseable {
       case "stopped" -> actual.equals("STOPPED");
       default -> !actual.equals("PAUSED") && !actual.equals("STOPPED");
     };
-  }
-
-  private static Condition condition(String status, String reason, String message) {
-    Condition condition = new Condition();
-    condition.setType("Ready");
-    condition.setStatus(status);
-    condition.setReason(reason);
-    condition.setMessage(message);
-    condition.setLastTransitionTime(Instant.now().toString());
-    return condition;
   }
 
   @Override

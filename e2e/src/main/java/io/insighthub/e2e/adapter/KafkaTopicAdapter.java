@@ -7,7 +7,6 @@ import io.strimzi.api.kafka.Crds;
 import io.strimzi.api.kafka.model.common.Condition;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.topic.KafkaTopicStatus;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -67,12 +66,12 @@ public final class KafkaTopicAdapter implements AutoCloseable {
     Condition ready;
     try {
       ensureTopic(topic, resource);
-      ready = condition("True", null, null);
+      ready = StrimziStatus.ready("True", null, null);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      ready = condition("False", cause.getClass().getSimpleName(), cause.getMessage());
+      ready = StrimziStatus.ready("False", cause.getClass().getSimpleName(), cause.getMessage());
     } catch (RuntimeException e) {
-      ready = condition("False", e.getClass().getSimpleName(), e.getMessage());
+      ready = StrimziStatus.ready("False", e.getClass().getSimpleName(), e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
@@ -159,16 +158,6 @@ public final class KafkaTopicAdapter implements AutoCloseable {
   private static String topicName(KafkaTopic resource) {
     return Optional.ofNullable(resource.getSpec().getTopicName())
         .orElse(resource.getMetadata().getName());
-  }
-
-  private static Condition condition(String status, String reason, String message) {
-    Condition condition = new Condition();
-    condition.setType("Ready");
-    condition.setStatus(status);
-    condition.setReason(reason);
-    condition.setMessage(message);
-    condition.setLastTransitionTime(Instant.now().toString());
-    return condition;
   }
 
   private static Condition keepTransitionTime(KafkaTopic resource, Condition next) {

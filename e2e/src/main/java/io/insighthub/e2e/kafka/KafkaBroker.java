@@ -39,7 +39,7 @@ public final class KafkaBroker implements AutoCloseable {
   /** Formats a fresh log directory under {@code workDir} and starts the broker on it. */
   public static KafkaBroker start(Path workDir) {
     try {
-      deleteRecursively(workDir);
+      LocalProcesses.deleteRecursively(workDir);
       Files.createDirectories(workDir);
       int port = LocalProcesses.freePort();
       int controllerPort = LocalProcesses.freePort();
@@ -162,16 +162,5 @@ public final class KafkaBroker implements AutoCloseable {
     p.setProperty("auto.create.topics.enable", "true");
     p.setProperty("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
     return LocalProcesses.propertiesText("written by KafkaBroker for tests", p);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }

@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -48,7 +47,7 @@ public final class PostgresServer implements AutoCloseable {
   public static PostgresServer start(Path workDir) {
     try {
       Path bin = binaries(workDir.getParent().resolve("postgres-binaries"));
-      deleteRecursively(workDir);
+      LocalProcesses.deleteRecursively(workDir);
       Path data = workDir.resolve("data");
       Files.createDirectories(data);
       boolean root = "root".equals(System.getProperty("user.name"));
@@ -178,7 +177,7 @@ public final class PostgresServer implements AutoCloseable {
     if (Files.isExecutable(bin.resolve("postgres")) && Files.exists(dir.resolve(".complete"))) {
       return bin;
     }
-    deleteRecursively(dir);
+    LocalProcesses.deleteRecursively(dir);
     Files.createDirectories(dir);
     try (InputStream archive = PostgresServer.class.getClassLoader().getResourceAsStream(ARCHIVE)) {
       if (archive == null) {
@@ -243,17 +242,6 @@ public final class PostgresServer implements AutoCloseable {
             PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE,
             PosixFilePermission.OWNER_EXECUTE));
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 
   /** A command line that can be extended. */

@@ -163,8 +163,9 @@ class FreshnessIT {
     int reconciled = reconciles.finished(got);
     Watermark last = pipelineStore(name, events);
     for (int i = 0; i < 3; i++) {
+      int before = reconciles.finished(got);
       send(last);
-      Thread.sleep(FLUSH.toMillis() + 200);
+      await().atMost(WAIT).until(() -> reconciles.finished(got) > before);
     }
     await().atMost(WAIT).until(() -> reconciles.finished(got) >= reconciled + 2);
     System.out.printf(
@@ -235,7 +236,10 @@ class FreshnessIT {
     Condition suspended = awaitFreshness(name, "Unknown", "Suspended");
     assertThat(suspended.getMessage()).contains("spec.suspend is true");
     // Longer than the SLA: still no false alarm.
-    Thread.sleep((SLA_SECONDS + 2) * 1000);
+    await()
+        .during(Duration.ofSeconds(SLA_SECONDS + 2))
+        .atMost(Duration.ofSeconds(SLA_SECONDS + 30))
+        .until(() -> condition(name).getReason(), "Suspended"::equals);
     assertThat(condition(name).getReason()).isEqualTo("Suspended");
 
     // Resumed: the load from before the suspension does not count; the loader gets one SLA.

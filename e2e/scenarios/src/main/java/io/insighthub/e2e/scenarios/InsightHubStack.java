@@ -7,13 +7,13 @@ import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.e2e.adapter.DeploymentRunner;
 import io.insighthub.e2e.adapter.KafkaConnectorAdapter;
 import io.insighthub.e2e.adapter.KafkaTopicAdapter;
+import io.insighthub.e2e.adapter.StrimziStatus;
 import io.insighthub.e2e.connect.KafkaConnect;
 import io.insighthub.e2e.kafka.KafkaBroker;
 import io.insighthub.e2e.kube.KubeApiServer;
 import io.insighthub.e2e.postgres.PostgresServer;
 import io.insighthub.e2e.process.LocalProcesses;
 import io.strimzi.api.kafka.Crds;
-import io.strimzi.api.kafka.model.common.ConditionBuilder;
 import io.strimzi.api.kafka.model.connect.KafkaConnectBuilder;
 import io.strimzi.api.kafka.model.connect.KafkaConnectStatusBuilder;
 import io.strimzi.api.kafka.model.kafka.KafkaBuilder;
@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -98,7 +97,7 @@ public final class InsightHubStack implements AutoCloseable {
   private void startParts(boolean withCdc) {
     try {
       // A fresh start: the broker is new, so offsets stored in an old warehouse would skip data.
-      deleteRecursively(workDir);
+      LocalProcesses.deleteRecursively(workDir);
       Files.createDirectories(workDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -287,7 +286,7 @@ public final class InsightHubStack implements AutoCloseable {
     kafka.setStatus(
         new KafkaStatusBuilder()
             .withObservedGeneration(kafka.getMetadata().getGeneration())
-            .withConditions(readyCondition())
+            .withConditions(StrimziStatus.ready("True", null, null))
             .build());
     Crds.kafkaOperation(client).resource(kafka).updateStatus();
   }
@@ -309,18 +308,9 @@ public final class InsightHubStack implements AutoCloseable {
     cluster.setStatus(
         new KafkaConnectStatusBuilder()
             .withObservedGeneration(cluster.getMetadata().getGeneration())
-            .withConditions(readyCondition())
+            .withConditions(StrimziStatus.ready("True", null, null))
             .build());
     Crds.kafkaConnectOperation(client).resource(cluster).updateStatus();
-  }
-
-  /** Strimzi's Ready condition: the stand-in for the cluster operator having deployed it. */
-  private static io.strimzi.api.kafka.model.common.Condition readyCondition() {
-    return new ConditionBuilder()
-        .withType("Ready")
-        .withStatus("True")
-        .withLastTransitionTime(Instant.now().toString())
-        .build();
   }
 
   private void secret(KubernetesClient client, String name, Map<String, String> data) {
@@ -442,17 +432,6 @@ public final class InsightHubStack implements AutoCloseable {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException(what + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.Test;
  */
 class EndToEndFreshnessBenchmark {
   private static final String TABLE = "VALIDATED.PRODUCT_EVENTS";
+  private static final List<Pipelines.Stage> STAGES =
+      Pipelines.eventStages(Kubectl.NS, "product-events", List.of("sessions", "account-usage"));
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
@@ -47,7 +50,8 @@ class EndToEndFreshnessBenchmark {
     try (InsightHubStack stack = Kubectl.startStack("freshness-benchmark", false);
         EventGenerator events =
             new EventGenerator(stack.broker().bootstrapServers(), Kubectl.NS, 11);
-        KafkaConsumer<String, byte[]> watermarks = watermarkConsumer(stack)) {
+        KafkaConsumer<String, byte[]> watermarks = watermarkConsumer(stack);
+        Admin admin = stack.broker().admin()) {
       Kubectl kubectl = Kubectl.on(stack);
       stack.applySamples(
           List.of("10-pipeline-product-events.yaml", "20-qualityrules-product-events.yaml"));
@@ -59,7 +63,7 @@ class EndToEndFreshnessBenchmark {
               "True"::equals);
       // Warm-up: the workers' first batches (JIT, RocksDB, table creation) are not measured.
       events.send(rate, Instant.now(), 0);
-      Thread.sleep(10_000);
+      Pipelines.awaitCaughtUp(admin, STAGES, Duration.ofMinutes(2));
       drain(watermarks, new ArrayList<>());
 
       List<Watermark> marks = new ArrayList<>();
@@ -95,7 +99,7 @@ class EndToEndFreshnessBenchmark {
         drain(watermarks, marks);
       }
       Duration took = Duration.between(start, Instant.now());
-      Thread.sleep(15_000);
+      Pipelines.awaitCaughtUp(admin, STAGES, Duration.ofMinutes(2));
       drain(watermarks, marks);
 
       List<Long> lower = new ArrayList<>();
@@ -115,7 +119,7 @@ class EndToEndFreshnessBenchmark {
       }
       System.out.printf(
           "%nEND-TO-END FRESHNESS: %d events sent at %.0f/s for %d s; %d loads, %d rows loaded"
-              + " (incl. the 15 s drain)%n"
+              + " (incl. the catch-up after the run)%n"
               + "  newest event of each load, event time -> load (lower bound): p50 %s  p99 %s"
               + "  max %s%n"
               + "  oldest event of each load, at most (upper bound):             p50 %s  p99 %s"
