@@ -3,6 +3,7 @@ package io.insighthub.operator.cdc;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.operator.common.ChildDependent;
+import io.insighthub.operator.common.CompactingItemStore;
 import io.insighthub.operator.common.Labels;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -10,7 +11,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /** The cdc-load worker Deployment. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CompactingItemStore.class))
 public class CdcLoaderDeploymentDependentResource extends ChildDependent<Deployment, CdcSource> {
   public CdcLoaderDeploymentDependentResource() {
     super(Deployment.class);

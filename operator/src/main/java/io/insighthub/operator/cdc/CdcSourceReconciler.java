@@ -7,6 +7,7 @@ import io.insighthub.crds.v1alpha1.CdcSourceStatus;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.ChildEventBatch;
 import io.insighthub.operator.common.ChildEvents;
+import io.insighthub.operator.common.CompactingItemStore;
 import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.ReferenceCache;
 import io.insighthub.operator.common.ReferenceProblem;
@@ -15,6 +16,7 @@ import io.insighthub.operator.common.StatusUpdates;
 import io.insighthub.operator.freshness.FreshnessTables;
 import io.insighthub.operator.freshness.FreshnessTracking;
 import io.insighthub.operator.freshness.StreamingEvaluator;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -57,7 +59,8 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(
     name = "cdcsource",
     fieldManager = OperatorConfig.FIELD_MANAGER,
-    finalizerName = CdcSourceReconciler.FINALIZER)
+    finalizerName = CdcSourceReconciler.FINALIZER,
+    informer = @Informer(itemStore = CompactingItemStore.class))
 public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSource> {
   /** Held until the replication slot is dropped (DESIGN.md section 5). */
   public static final String FINALIZER = "data.insighthub.io/replication-slot";

@@ -2,6 +2,7 @@ package io.insighthub.operator.cdc;
 
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.operator.common.ChildDependent;
+import io.insighthub.operator.common.CompactingItemStore;
 import io.insighthub.operator.common.Labels;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -10,7 +11,9 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.strimzi.api.kafka.model.connector.KafkaConnector;
 
 /** The CdcSource's Debezium KafkaConnector. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CompactingItemStore.class))
 public class ConnectorDependentResource extends ChildDependent<KafkaConnector, CdcSource> {
   public ConnectorDependentResource() {
     super(KafkaConnector.class);

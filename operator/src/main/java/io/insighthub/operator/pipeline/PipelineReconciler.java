@@ -11,6 +11,7 @@ import io.insighthub.crds.worker.Watermark;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.ChildEventBatch;
 import io.insighthub.operator.common.ChildEvents;
+import io.insighthub.operator.common.CompactingItemStore;
 import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.ReferenceCache;
 import io.insighthub.operator.common.ReferenceProblem;
@@ -20,6 +21,7 @@ import io.insighthub.operator.freshness.FreshnessEvaluator;
 import io.insighthub.operator.freshness.FreshnessReport;
 import io.insighthub.operator.freshness.FreshnessTables;
 import io.insighthub.operator.freshness.FreshnessTracking;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -68,7 +70,10 @@ import org.slf4j.LoggerFactory;
           type = CronJobsDependentResource.class,
           dependsOn = PipelineReconciler.CONFIG)
     })
-@ControllerConfiguration(name = "pipeline", fieldManager = OperatorConfig.FIELD_MANAGER)
+@ControllerConfiguration(
+    name = "pipeline",
+    fieldManager = OperatorConfig.FIELD_MANAGER,
+    informer = @Informer(itemStore = CompactingItemStore.class))
 public class PipelineReconciler implements Reconciler<Pipeline> {
   static final String TOPICS = "topics";
   static final String CONFIG = "worker-config";

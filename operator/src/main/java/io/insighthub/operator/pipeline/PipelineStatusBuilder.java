@@ -10,6 +10,7 @@ import static io.insighthub.crds.CrdConstants.CONDITION_WORKERS_READY;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineStatus;
 import io.insighthub.crds.v1alpha1.TableFreshness;
@@ -170,10 +171,15 @@ public final class PipelineStatusBuilder {
           status == null ? 0 : Objects.requireNonNullElse(status.getObservedGeneration(), 0L);
       long generation = Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
       if (seen < generation) {
+        // The same message for each Deployment in turn: no status write per rolled-out worker.
         return Conditions.failed(
             CONDITION_WORKERS_READY,
             "WorkersRollingOut",
-            "Deployment " + name + ": rolling out generation " + generation);
+            "Rolling out the worker Deployments (kubectl get deployments -l "
+                + CrdConstants.LABEL_PIPELINE
+                + "="
+                + pipeline.getMetadata().getName()
+                + ")");
       }
       if (available < desired) {
         return Conditions.failed(

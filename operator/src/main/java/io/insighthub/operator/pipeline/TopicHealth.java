@@ -1,5 +1,6 @@
 package io.insighthub.operator.pipeline;
 
+import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.strimzi.api.kafka.model.common.Condition;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
@@ -20,6 +21,7 @@ import java.util.stream.Collectors;
  * @param message what a user reads in kubectl describe
  */
 public record TopicHealth(boolean ready, String reason, String message) {
+  static final String PENDING = "TopicPending";
 
   /**
    * Whether Strimzi has created every layer's topic: each reported Ready at least for an earlier
@@ -64,6 +66,19 @@ public record TopicHealth(boolean ready, String reason, String message) {
               + ")");
     }
     // A Strimzi error explains more than a topic still pending: report it first.
+    if (failing.stream().allMatch(p -> p.reason().equals(PENDING))) {
+      // One message for however many are still pending: it stays the same while Strimzi works
+      // through them, so their progress costs no status write per topic.
+      return new TopicHealth(
+          false,
+          PENDING,
+          "Waiting for Strimzi's Topic Operator to reconcile the Pipeline's KafkaTopics"
+              + " (kubectl get kafkatopics -l "
+              + CrdConstants.LABEL_PIPELINE
+              + "="
+              + pipeline.getMetadata().getName()
+              + " shows which are not Ready)");
+    }
     TopicHealth first =
         failing.stream()
             .filter(p -> p.reason().equals("TopicNotReady"))
@@ -75,7 +90,7 @@ public record TopicHealth(boolean ready, String reason, String message) {
 
   private static TopicHealth one(String name, KafkaTopic topic) {
     if (topic == null) {
-      return new TopicHealth(false, "TopicPending", "KafkaTopic " + name + ": not created yet");
+      return new TopicHealth(false, PENDING, "KafkaTopic " + name + ": not created yet");
     }
     var status = topic.getStatus();
     Optional<Condition> ready =
@@ -87,7 +102,7 @@ public record TopicHealth(boolean ready, String reason, String message) {
         status != null && (generation == null || status.getObservedGeneration() >= generation);
     if (ready.isEmpty() || !current) {
       return new TopicHealth(
-          false, "TopicPending", "KafkaTopic " + name + ": waiting for Strimzi to reconcile it");
+          false, PENDING, "KafkaTopic " + name + ": waiting for Strimzi to reconcile it");
     }
     if (!"True".equals(ready.get().getStatus())) {
       String why =

@@ -2,6 +2,7 @@ package io.insighthub.operator.pipeline;
 
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.operator.common.BulkChildDependent;
+import io.insighthub.operator.common.CompactingItemStore;
 import io.insighthub.operator.common.Labels;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -10,7 +11,9 @@ import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.util.List;
 
 /** The Pipeline's Strimzi KafkaTopics: one per layer and one per streaming transform. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CompactingItemStore.class))
 public class TopicsDependentResource extends BulkChildDependent<KafkaTopic, Pipeline> {
   public TopicsDependentResource() {
     super(KafkaTopic.class);

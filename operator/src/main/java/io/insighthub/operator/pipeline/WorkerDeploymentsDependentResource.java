@@ -3,6 +3,7 @@ package io.insighthub.operator.pipeline;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.operator.common.BulkChildDependent;
+import io.insighthub.operator.common.CompactingItemStore;
 import io.insighthub.operator.common.Labels;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -10,7 +11,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import java.util.List;
 
 /** The Deployments of the Pipeline's long-running worker stages. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(labelSelector = Labels.MANAGED_SELECTOR, itemStore = CompactingItemStore.class))
 public class WorkerDeploymentsDependentResource extends BulkChildDependent<Deployment, Pipeline> {
   public WorkerDeploymentsDependentResource() {
     super(Deployment.class);

@@ -180,12 +180,17 @@ class OperatorScaleBenchmark {
   static Process start(KubeApiServer server, String ns, int port) throws IOException {
     Path jar = Samples.repoRoot().resolve("operator/target/insighthub-operator.jar");
     Path log = Path.of("target", "benchmark-operator.log").toAbsolutePath();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    // e.g. -Dbenchmark.operatorJvm=-XX:StartFlightRecording=filename=/tmp/op.jfr,settings=profile
+    String jvm = System.getProperty("benchmark.operatorJvm", "");
+    if (!jvm.isBlank()) {
+      command.addAll(List.of(jvm.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString()));
     ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-jar",
-                jar.toString())
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("KUBECONFIG", server.kubeconfig().toString());

@@ -210,6 +210,76 @@ class PipelineReconcilerIT {
   }
 
   @Test
+  void aChildChangedByHandIsRevertedByTheNextReconcile() {
+    String name = "by-hand";
+    create(TestPipelines.events(name, ns));
+    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == topicCount(name));
+    strimzi.topicsReady(name);
+    await().atMost(WAIT).until(() -> kubelet.deployments(name).size() == 2);
+    kubelet.workersAvailable(name);
+    awaitCondition(name, CONDITION_READY, "True", "AllReady");
+    KafkaTopic validated = topic(name + ".validated");
+    Object retention = validated.getSpec().getConfig().get("retention.ms");
+    String configBefore = configJson(name);
+
+    // Someone edits the children directly: a topic's retention (a spec change), a managed label
+    // of a Deployment (metadata only) and the worker config's JSON (a ConfigMap: no generation).
+    Conflicts.retry(
+        () ->
+            client
+                .resources(KafkaTopic.class)
+                .inNamespace(ns)
+                .withName(validated.getMetadata().getName())
+                .edit(
+                    t -> {
+                      t.getSpec().getConfig().put("retention.ms", 1000L);
+                      return t;
+                    }));
+    Conflicts.retry(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withName(name + "-validate")
+                .edit(
+                    d -> {
+                      d.getMetadata().getLabels().put(CrdConstants.LABEL_PIPELINE, "someone-else");
+                      return d;
+                    }));
+    Conflicts.retry(
+        () ->
+            client
+                .configMaps()
+                .inNamespace(ns)
+                .withName(name + "-worker-config")
+                .edit(
+                    c -> {
+                      c.getData().replaceAll((k, v) -> "{}");
+                      return c;
+                    }));
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(topic(name + ".validated").getSpec().getConfig())
+                  .containsEntry("retention.ms", retention);
+              assertThat(
+                      client
+                          .apps()
+                          .deployments()
+                          .inNamespace(ns)
+                          .withName(name + "-validate")
+                          .get()
+                          .getMetadata()
+                          .getLabels())
+                  .containsEntry(CrdConstants.LABEL_PIPELINE, name);
+              assertThat(configJson(name)).isEqualTo(configBefore);
+            });
+  }
+
+  @Test
   void statusFollowsStrimziAndDeploymentAvailability() {
     String name = "health";
     create(TestPipelines.events(name, ns));

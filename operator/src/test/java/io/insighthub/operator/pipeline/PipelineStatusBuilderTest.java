@@ -70,7 +70,11 @@ class PipelineStatusBuilderTest {
 
     assertThat(topicsReady.getReason()).isEqualTo("TopicPending");
     assertThat(topicsReady.getMessage())
-        .isEqualTo("KafkaTopic analytics.clicks.validated: waiting for Strimzi to reconcile it");
+        .isEqualTo(
+            "Waiting for Strimzi's Topic Operator to reconcile the Pipeline's KafkaTopics"
+                + " (kubectl get kafkatopics -l data.insighthub.io/pipeline="
+                + resolved.pipeline().getMetadata().getName()
+                + " shows which are not Ready)");
   }
 
   @Test
