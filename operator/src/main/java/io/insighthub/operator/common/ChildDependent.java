@@ -62,10 +62,7 @@ public abstract class ChildDependent<R extends HasMetadata, P extends HasMetadat
     Result<R> result = super.match(actual, desired, primary, context);
     if (uid != null) {
       if (result.matched()) {
-        if (matched.size() >= MAX_REMEMBERED) {
-          matched.clear();
-        }
-        matched.put(uid, new Matched(desiredHash, child, now));
+        remember(uid, desiredHash, child, now);
       } else {
         matched.remove(uid);
       }
@@ -101,15 +98,36 @@ public abstract class ChildDependent<R extends HasMetadata, P extends HasMetadat
 
   @Override
   public R create(R desired, P primary, Context<P> context) {
+    int desiredHash = desired.hashCode();
     R created = super.create(desired, primary, context);
+    applied(created, desiredHash);
     ChildEvents.created(context, primary, desired);
     return created;
   }
 
   @Override
   public R update(R actual, R desired, P primary, Context<P> context) {
+    int desiredHash = desired.hashCode();
     R updated = super.update(actual, desired, primary, context);
+    applied(updated, desiredHash);
     ChildEvents.updated(context, primary, desired);
     return updated;
+  }
+
+  /**
+   * What the API server answered to an apply of the desired state holds exactly that state, so the
+   * next reconcile need not compare it field by field again.
+   */
+  private void applied(R result, int desiredHash) {
+    if (result != null && result.getMetadata() != null && result.getMetadata().getUid() != null) {
+      remember(result.getMetadata().getUid(), desiredHash, specVersion(result), System.nanoTime());
+    }
+  }
+
+  private void remember(String uid, int desiredHash, Object child, long at) {
+    if (matched.size() >= MAX_REMEMBERED) {
+      matched.clear();
+    }
+    matched.put(uid, new Matched(desiredHash, child, at));
   }
 }
