@@ -6,19 +6,30 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.Pipeline;
+import io.insighthub.crds.v1alpha1.PipelineStatus;
 import io.insighthub.e2e.kube.KubeApiServer;
 import io.insighthub.e2e.kube.KubeApiServerExtension;
 import io.insighthub.e2e.kube.TestNamespace;
+import io.insighthub.operator.OperatorConfig;
+import io.insighthub.operator.common.ChildEvents;
 import io.insighthub.operator.common.Conditions;
+import io.insighthub.operator.pipeline.PipelineStatusBuilder;
+import io.insighthub.operator.pipeline.ResolvedPipeline;
+import io.insighthub.operator.pipeline.TopicBuilder;
+import io.insighthub.operator.pipeline.WorkerConfigMapBuilder;
+import io.insighthub.operator.pipeline.WorkerDeploymentBuilder;
 import io.insighthub.operator.testing.Samples;
 import io.insighthub.operator.testing.TestPipelines;
 import io.strimzi.api.kafka.model.common.ConditionBuilder;
@@ -33,6 +44,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +56,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -177,6 +190,165 @@ class OperatorScaleBenchmark {
     }
   }
 
+  /**
+   * The API server's share alone: no operator runs; the harness itself sends the writes the
+   * operator sends for a Pipeline (its 7 children applied server-side under the operator's field
+   * manager from the operator's own builders, 3 status patches, 2 Events), with no reads, no
+   * waiting between them and no reconcile work, while the emulation plays Strimzi and the kubelet
+   * as in the main benchmark. Its time is what the same writes take on this machine with an
+   * operator that cost nothing. Run with {@code -Dbenchmark.apiFloor=true}.
+   */
+  @Test
+  void apiServerFloorWithoutAnOperator(
+      KubeApiServer server, KubernetesClient client, TestNamespace namespace) throws Exception {
+    Assumptions.assumeTrue(Boolean.getBoolean("benchmark.apiFloor"), "-Dbenchmark.apiFloor=true");
+    String ns = namespace.name();
+    prerequisites(client, ns);
+    OperatorConfig config = OperatorConfig.defaults().withKafkaCluster("main");
+    String loadBefore = loadAverage();
+    AtomicLong writes = new AtomicLong();
+    try (Emulation emulation = new Emulation(client, ns)) {
+      Map<String, Double> cpuBefore = cpu(null, server);
+      long started = System.nanoTime();
+      try (ExecutorService pool = Executors.newFixedThreadPool(CREATE_THREADS * 2)) {
+        IntStream.range(0, PIPELINES)
+            .forEach(
+                i ->
+                    pool.submit(
+                        () -> {
+                          writeAsTheOperatorWould(client, ns, config, "p" + i, writes);
+                          return null;
+                        }));
+      }
+      long written = System.nanoTime();
+      await()
+          .atMost(Duration.ofMinutes(15))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> emulation.ready() == PIPELINES && emulation.idle());
+      long ready = System.nanoTime();
+      Map<String, Double> cpuToReady = minus(cpu(null, server), cpuBefore);
+      System.out.printf(
+          "BENCHMARK apiFloor pipelines=%d writesByHarness=%d (%.1f per Pipeline)"
+              + " statusWritesByEmulation=%d writesDone=%.1fs allReady=%.1fs"
+              + " loadAverage(before/end)=%s / %s%n",
+          PIPELINES,
+          writes.get(),
+          writes.get() / (double) PIPELINES,
+          emulation.statusWrites(),
+          (written - started) / 1e9,
+          (ready - started) / 1e9,
+          loadBefore,
+          loadAverage());
+      System.out.println("BENCHMARK apiFloor CPU seconds from first create to all Ready:");
+      cpuToReady.forEach(
+          (who, seconds) -> System.out.printf("BENCHMARK   %-40s %8.1f%n", who, seconds));
+    }
+  }
+
+  /** One Pipeline's writes, as the operator sends them, without reading anything first. */
+  static void writeAsTheOperatorWould(
+      KubernetesClient client, String ns, OperatorConfig config, String name, AtomicLong writes) {
+    Pipeline pipeline = client.resource(TestPipelines.events(name, ns)).create();
+    writes.incrementAndGet();
+    ResolvedPipeline resolved = ResolvedPipeline.resolve(pipeline, List.of(), null, config);
+    List<HasMetadata> first =
+        new ArrayList<>(TopicBuilder.build(pipeline, resolved.kafkaCluster()));
+    first.add(WorkerConfigMapBuilder.build(resolved));
+    List<Deployment> deployments = WorkerDeploymentBuilder.build(resolved);
+    Instant now = Instant.now();
+    apply(client, pipeline, first, writes);
+    status(
+        client,
+        pipeline,
+        PipelineStatusBuilder.build(resolved, List.of(), List.of(), List.of(), now),
+        writes);
+    new ChildEvents(client)
+        .record(pipeline, ChildEvents.NORMAL, "Created", "Created " + first.size());
+    writes.incrementAndGet();
+    List<KafkaTopic> readyTopics =
+        TopicBuilder.build(pipeline, resolved.kafkaCluster()).stream()
+            .peek(
+                t ->
+                    t.setStatus(
+                        new KafkaTopicStatusBuilder()
+                            .withObservedGeneration(1L)
+                            .withConditions(
+                                new ConditionBuilder().withType("Ready").withStatus("True").build())
+                            .build()))
+            .toList();
+    apply(client, pipeline, new ArrayList<>(deployments), writes);
+    new ChildEvents(client)
+        .record(pipeline, ChildEvents.NORMAL, "Created", "Created " + deployments.size());
+    writes.incrementAndGet();
+    status(
+        client,
+        pipeline,
+        PipelineStatusBuilder.build(resolved, readyTopics, deployments, List.of(), now),
+        writes);
+    List<Deployment> available =
+        WorkerDeploymentBuilder.build(resolved).stream()
+            .peek(
+                d -> {
+                  d.getMetadata().setGeneration(1L);
+                  d.setStatus(
+                      new DeploymentStatusBuilder()
+                          .withObservedGeneration(1L)
+                          .withAvailableReplicas(d.getSpec().getReplicas())
+                          .build());
+                })
+            .toList();
+    status(
+        client,
+        pipeline,
+        PipelineStatusBuilder.build(resolved, readyTopics, available, List.of(), now),
+        writes);
+  }
+
+  private static void apply(
+      KubernetesClient client, Pipeline owner, List<HasMetadata> children, AtomicLong writes) {
+    for (HasMetadata child : children) {
+      child
+          .getMetadata()
+          .setOwnerReferences(
+              List.of(
+                  new OwnerReferenceBuilder()
+                      .withApiVersion(owner.getApiVersion())
+                      .withKind(owner.getKind())
+                      .withName(owner.getMetadata().getName())
+                      .withUid(owner.getMetadata().getUid())
+                      .withController(true)
+                      .withBlockOwnerDeletion(false)
+                      .build()));
+      client
+          .resource(child)
+          .fieldManager(OperatorConfig.FIELD_MANAGER)
+          .forceConflicts()
+          .serverSideApply();
+      writes.incrementAndGet();
+    }
+  }
+
+  private static void status(
+      KubernetesClient client, Pipeline pipeline, PipelineStatus status, AtomicLong writes) {
+    Pipeline patch = new Pipeline();
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(pipeline.getMetadata().getName())
+            .withNamespace(pipeline.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    client
+        .resource(patch)
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(OperatorConfig.FIELD_MANAGER)
+                .withForce(true)
+                .build());
+    writes.incrementAndGet();
+  }
+
   static Process start(KubeApiServer server, String ns, int port) throws IOException {
     Path jar = Samples.repoRoot().resolve("operator/target/insighthub-operator.jar");
     Path log = Path.of("target", "benchmark-operator.log").toAbsolutePath();
@@ -270,6 +442,11 @@ class OperatorScaleBenchmark {
 
     long statusWrites() {
       return statusWrites.get();
+    }
+
+    /** No status write pending or running. */
+    boolean idle() {
+      return inFlight.isEmpty();
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> handler(
@@ -370,7 +547,9 @@ class OperatorScaleBenchmark {
    */
   static Map<String, Double> cpu(Process operator, KubeApiServer server) {
     Map<String, Double> seconds = new TreeMap<>();
-    seconds.put("operator", cpuSeconds(operator.pid()));
+    if (operator != null) {
+      seconds.put("operator", cpuSeconds(operator.pid()));
+    }
     seconds.put("harness (this JVM)", cpuSeconds(ProcessHandle.current().pid()));
     String workDir = server.kubeconfig().toAbsolutePath().getParent().toString();
     ProcessHandle.allProcesses()
