@@ -5,9 +5,12 @@ import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.QualityRule;
 import io.insighthub.crds.v1alpha1.QualityRuleStatus;
+import io.insighthub.crds.worker.QualityResult;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.StatusUpdates;
+import io.insighthub.operator.freshness.FreshnessTracking;
+import io.insighthub.operator.freshness.QualityResultStore;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -19,6 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,15 +30,29 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reports in a QualityRule's own status whether the Pipeline it names exists. The checks themselves
- * are folded into that Pipeline's worker config by the Pipeline reconciler.
+ * Reports in a QualityRule's own status whether the Pipeline it names exists and what the workers
+ * found: evaluations counted, the last violation, and QualityPassing from the latest result of each
+ * check. The checks themselves are folded into that Pipeline's worker config by the Pipeline
+ * reconciler; results arrive on the watermark topic, and a rule is reconciled at most once per
+ * flush interval of its consumer.
  */
 @ControllerConfiguration(name = "qualityrule", fieldManager = OperatorConfig.FIELD_MANAGER)
 public class QualityRuleReconciler implements Reconciler<QualityRule> {
+  static final String WATERMARKS_EVENT_SOURCE = "quality-results";
+
+  /** Primary-cache index: namespace/name of the Pipeline a rule names. */
+  static final String PIPELINE_INDEX = "pipeline-ref";
+
   private final Clock clock;
+  private final FreshnessTracking tracking;
 
   public QualityRuleReconciler(Clock clock) {
+    this(clock, FreshnessTracking.disabled());
+  }
+
+  public QualityRuleReconciler(Clock clock, FreshnessTracking tracking) {
     this.clock = clock;
+    this.tracking = tracking;
   }
 
   @Override
@@ -62,7 +80,24 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
                                     rule.getSpec().pipelineRef.name,
                                     rule.getMetadata().getNamespace())))
             .build();
-    return List.of(new InformerEventSource<>(pipelines, context));
+    // New results for a Pipeline reconcile the rules that name it (batched by the consumer).
+    var cache = context.getPrimaryCache();
+    cache.addIndexer(
+        PIPELINE_INDEX,
+        rule ->
+            rule.getSpec() == null || rule.getSpec().pipelineRef == null
+                ? List.of()
+                : List.of(
+                    rule.getMetadata().getNamespace() + "/" + rule.getSpec().pipelineRef.name));
+    var results =
+        tracking.<QualityRule>eventSource(
+            WATERMARKS_EVENT_SOURCE,
+            owner ->
+                cache.byIndex(PIPELINE_INDEX, owner.namespace() + "/" + owner.name()).stream()
+                    .map(ResourceID::fromResource)
+                    .toList(),
+            deleted -> {});
+    return List.of(new InformerEventSource<>(pipelines, context), results);
   }
 
   @Override
@@ -83,13 +118,25 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
                     + " (spec.pipelineRef) does not exist in namespace "
                     + rule.getMetadata().getNamespace()
                     + "; these checks apply to nothing until it is created");
-    Condition passing =
-        Conditions.unknown(
-            CrdConstants.CONDITION_QUALITY_PASSING,
-            "NotEvaluated",
-            "No evaluation reported by the workers yet");
     QualityRuleStatus previous = rule.getStatus();
-    QualityRuleStatus status = new QualityRuleStatus();
+    String ns = rule.getMetadata().getNamespace();
+    String ruleName = rule.getMetadata().getName();
+    // Results from before this rule existed belong to a deleted rule of the same name.
+    Instant created = Instant.parse(rule.getMetadata().getCreationTimestamp());
+    Instant counted =
+        previous != null && previous.lastEvaluationTime != null
+            ? Instant.parse(previous.lastEvaluationTime)
+            : created.minusNanos(1);
+    QualityResultStore results = tracking.quality();
+    List<QualityResult> latest =
+        pipeline.isPresent() ? results.latest(ns, name, ruleName, created) : List.of();
+    List<QualityResult> fresh =
+        pipeline.isPresent()
+            ? results.after(
+                ns, name, ruleName, counted.isBefore(created) ? created.minusNanos(1) : counted)
+            : List.of();
+    Condition passing = QualityVerdict.ruleCondition(latest);
+    QualityRuleStatus status = QualityVerdict.rule(previous, fresh, latest);
     status.observedGeneration = rule.getMetadata().getGeneration();
     status.conditions =
         Conditions.merge(
@@ -97,12 +144,6 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
             List.of(ready, passing),
             Objects.requireNonNullElse(rule.getMetadata().getGeneration(), 0L),
             clock.instant());
-    if (previous != null) {
-      status.lastEvaluationTime = previous.lastEvaluationTime;
-      status.passCount = previous.passCount;
-      status.failCount = previous.failCount;
-      status.lastViolation = previous.lastViolation;
-    }
     return StatusUpdates.patchIfChanged(rule, status, QualityRule::new);
   }
 
