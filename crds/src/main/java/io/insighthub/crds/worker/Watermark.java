@@ -1,5 +1,6 @@
 package io.insighthub.crds.worker;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
@@ -66,6 +67,7 @@ public record Watermark(
   }
 
   /** Whether this record reports quality results only, no load. */
+  @JsonIgnore
   public boolean isQualityOnly() {
     return table != null && table.startsWith(QUALITY_ONLY_PREFIX);
   }

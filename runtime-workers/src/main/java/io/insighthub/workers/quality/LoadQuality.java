@@ -8,6 +8,7 @@ import io.insighthub.workers.warehouse.Column;
 import io.insighthub.workers.warehouse.Identifiers;
 import io.insighthub.workers.warehouse.RowSet;
 import io.insighthub.workers.warehouse.TableId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,9 +55,7 @@ public final class LoadQuality {
                   new NullSpikeState(
                       check,
                       table,
-                      new RollingBaseline(
-                          Durations.parse(
-                              check.nullSpike().baselineWindow, "nullSpike.baselineWindow"))));
+                      new RollingBaseline(baselineWindow(check.nullSpike().baselineWindow))));
             }
           }
           case VOLUME ->
@@ -131,6 +130,22 @@ public final class LoadQuality {
         (table, result) ->
             volumes.getOrDefault(table, List.of()).forEach(w -> w.add(result.applied())));
     return results;
+  }
+
+  /** The baseline window: whole hours or days (24h, 7d), as the CRD's pattern allows. */
+  static Duration baselineWindow(String text) {
+    String value = text == null ? "7d" : text.strip();
+    if (value.endsWith("d")) {
+      try {
+        return Duration.ofDays(Long.parseLong(value.substring(0, value.length() - 1)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "nullSpike.baselineWindow must be whole hours or days such as 24h or 7d, got '"
+                + text
+                + "'");
+      }
+    }
+    return Durations.parse(value, "nullSpike.baselineWindow");
   }
 
   /** Rows whose {@code field} is null, or all of them when the batch has no such column. */
