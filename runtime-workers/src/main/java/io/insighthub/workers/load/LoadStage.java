@@ -112,7 +112,7 @@ public final class LoadStage implements Subcommand {
         KafkaConsumer<String, String> consumer =
             new KafkaConsumer<>(consumerConfig(config, consumerId))) {
       EventLoader loader = new EventLoader(warehouse, consumerId, targets);
-      LoadQuality quality = quality(config, targets, Instant.now());
+      LoadQuality quality = quality(config, targets, warehouse, Instant.now());
       StoredOffsetAssignment assignment =
           new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
       assignment.refresh();
@@ -158,10 +158,12 @@ public final class LoadStage implements Subcommand {
   }
 
   /** The nullSpike and volume checks of the folded QualityRules that bind to these tables. */
-  static LoadQuality quality(WorkerConfig config, List<EventLoader.Target> targets, Instant now) {
+  static LoadQuality quality(
+      WorkerConfig config, List<EventLoader.Target> targets, Warehouse warehouse, Instant now) {
     List<QualityCheck> checks = config.quality() == null ? List.of() : config.quality().checks();
     List<TableId> tables = targets.stream().map(EventLoader.Target::table).toList();
-    LoadQuality quality = new LoadQuality(checks, tables, tables.getFirst(), now);
+    LoadQuality quality =
+        new LoadQuality(checks, tables, tables.getFirst(), now, warehouse::nullCount);
     if (!quality.isEmpty()) {
       LOG.info("evaluating quality checks on {}", tables);
     }

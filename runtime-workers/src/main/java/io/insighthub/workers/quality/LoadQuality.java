@@ -8,12 +8,14 @@ import io.insighthub.workers.warehouse.Column;
 import io.insighthub.workers.warehouse.Identifiers;
 import io.insighthub.workers.warehouse.RowSet;
 import io.insighthub.workers.warehouse.TableId;
+import io.insighthub.workers.warehouse.Warehouse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,20 @@ public final class LoadQuality {
    */
   public LoadQuality(
       List<QualityCheck> checks, List<TableId> tables, TableId eventsTable, Instant startedAt) {
+    this(checks, tables, eventsTable, startedAt, (table, field) -> new Warehouse.NullCount(0, 0));
+  }
+
+  /**
+   * @param history counts a table's rows and nulls in a field: the baseline of a factor check
+   *     starts from what the table already holds, as if loaded at start, so a restart does not
+   *     forget it (it ages out of the window like any batch)
+   */
+  public LoadQuality(
+      List<QualityCheck> checks,
+      List<TableId> tables,
+      TableId eventsTable,
+      Instant startedAt,
+      BiFunction<TableId, String, Warehouse.NullCount> history) {
     String events = eventsTable == null ? null : eventsTable.toString();
     for (QualityCheck check : checks) {
       for (TableId table : tables) {
@@ -51,11 +67,15 @@ public final class LoadQuality {
                   check.rule(),
                   check.nullSpike().field);
             } else {
-              nullSpikes.add(
-                  new NullSpikeState(
-                      check,
-                      table,
-                      new RollingBaseline(baselineWindow(check.nullSpike().baselineWindow))));
+              RollingBaseline baseline =
+                  new RollingBaseline(baselineWindow(check.nullSpike().baselineWindow));
+              if (check.nullSpike().maxFactor != null) {
+                Warehouse.NullCount held = history.apply(table, check.nullSpike().field);
+                if (held.rows() > 0) {
+                  baseline.add(held.rows(), held.nulls(), startedAt);
+                }
+              }
+              nullSpikes.add(new NullSpikeState(check, table, baseline));
             }
           }
           case VOLUME ->

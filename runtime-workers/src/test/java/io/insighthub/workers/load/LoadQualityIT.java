@@ -1,6 +1,7 @@
 package io.insighthub.workers.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -79,6 +80,36 @@ class LoadQualityIT {
   }
 
   @Test
+  void aRestartedLoaderTakesItsBaselineFromTheTable(KafkaBroker broker) throws Exception {
+    String prefix = "lq-baseline";
+    QualityCheck spike = QualityChecks.nullSpike("acct-spike", null, "account_id", null, 3.0);
+    int before;
+    try (RunningStage stage = start(broker, prefix, List.of(spike));
+        Topics.Reader watermarks = Topics.reader(broker, prefix + ".watermarks")) {
+      await().atMost(WAIT).until(stage::isReady);
+      // 100 rows, 10 of them without an account, in one batch: the table's first, so there is
+      // no baseline yet and the factor cannot be applied.
+      produce(broker, prefix, List.of(rows(0, 90, false), rows(90, 10, true)));
+      await().atMost(WAIT).until(() -> loaded(watermarks) >= 100);
+      before = results(watermarks, "acct-spike").size();
+    }
+    try (RunningStage stage = start(broker, prefix, List.of(spike), false);
+        Topics.Reader watermarks = Topics.reader(broker, prefix + ".watermarks")) {
+      await().atMost(WAIT).until(stage::isReady);
+      produce(broker, prefix, 100, 10, true);
+      await().atMost(WAIT).until(() -> loaded(watermarks) >= 110);
+      List<QualityResult> results = results(watermarks, "acct-spike");
+      List<QualityResult> after = results.subList(before, results.size());
+
+      // The table's 10% of nulls is the baseline the new process starts from.
+      assertThat(after).isNotEmpty().allSatisfy(r -> assertThat(r.passed()).isFalse());
+      assertThat(after.getFirst().threshold()).isCloseTo(0.3, within(1e-9));
+      assertThat(after.getFirst().message())
+          .isEqualTo("null ratio of account_id 1 > 3x baseline 0.1 on VALIDATED.EVENTS");
+    }
+  }
+
+  @Test
   void aVolumeIntervalBelowMinFailsAndOneInRangePasses(KafkaBroker broker) throws Exception {
     String prefix = "lq-volume";
     QualityCheck volume = QualityChecks.volume("volume", 5L, 1000L, "2s");
@@ -112,10 +143,18 @@ class LoadQualityIT {
 
   private static RunningStage start(KafkaBroker broker, String prefix, List<QualityCheck> checks)
       throws Exception {
-    Topics.create(broker, 1, prefix + ".validated", prefix + ".watermarks");
+    return start(broker, prefix, checks, true);
+  }
+
+  private static RunningStage start(
+      KafkaBroker broker, String prefix, List<QualityCheck> checks, boolean fresh)
+      throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "load-quality-it", prefix));
     Path secret = Files.createDirectories(dir.resolve("sink"));
-    Files.deleteIfExists(dir.resolve("wh.duckdb"));
+    if (fresh) {
+      Topics.create(broker, 1, prefix + ".validated", prefix + ".watermarks");
+      Files.deleteIfExists(dir.resolve("wh.duckdb"));
+    }
     Files.writeString(
         secret.resolve("url"), "jdbc:duckdb:" + dir.resolve("wh.duckdb").toAbsolutePath());
     EventsSource events = new EventsSource();
@@ -149,23 +188,41 @@ class LoadQualityIT {
     return RunningStage.start(new LoadStage(), config);
   }
 
+  private static long loaded(Topics.Reader watermarks) {
+    return watermarks.poll().stream()
+        .map(LoadQualityIT::watermark)
+        .filter(w -> !w.isQualityOnly())
+        .mapToLong(Watermark::rows)
+        .sum();
+  }
+
   private static void produce(
       KafkaBroker broker, String prefix, int from, int count, boolean nullAccount) {
+    produce(broker, prefix, List.of(rows(from, count, nullAccount)));
+  }
+
+  private static void produce(KafkaBroker broker, String prefix, List<List<String>> parts) {
     Topics.produce(
         broker,
-        IntStream.range(from, from + count)
-            .mapToObj(
-                i ->
+        parts.stream()
+            .flatMap(List::stream)
+            .map(
+                json ->
                     new ProducerRecord<byte[], byte[]>(
-                        prefix + ".validated",
-                        ("e" + i).getBytes(StandardCharsets.UTF_8),
-                        ("{\"event_id\":\"e"
-                                + i
-                                + "\",\"occurred_at\":\"2026-11-27T10:00:00Z\",\"account_id\":"
-                                + (nullAccount ? "null" : "\"acct-" + i + "\"")
-                                + "}")
-                            .getBytes(StandardCharsets.UTF_8)))
+                        prefix + ".validated", json.getBytes(StandardCharsets.UTF_8)))
             .toList());
+  }
+
+  private static List<String> rows(int from, int count, boolean nullAccount) {
+    return IntStream.range(from, from + count)
+        .mapToObj(
+            i ->
+                "{\"event_id\":\"e"
+                    + i
+                    + "\",\"occurred_at\":\"2026-11-27T10:00:00Z\",\"account_id\":"
+                    + (nullAccount ? "null" : "\"acct-" + i + "\"")
+                    + "}")
+        .toList();
   }
 
   /** Waits until the rule's results cover {@code rows} rows; returns them in publish order. */
