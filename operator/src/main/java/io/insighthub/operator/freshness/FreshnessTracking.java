@@ -124,6 +124,15 @@ public final class FreshnessTracking {
         });
   }
 
+  /**
+   * An event source for a controller that reports quality results only (no freshness, so no resume
+   * bookkeeping to drop when one of its resources is deleted).
+   */
+  public <P extends HasMetadata> WatermarkEventSource<P> resultsEventSource(
+      String name, Function<PipelineRef, Collection<ResourceID>> targets) {
+    return new WatermarkEventSource<>(name, this, targets, resource -> {});
+  }
+
   synchronized void subscribe(Consumer<Set<PipelineRef>> listener) {
     listeners.add(listener);
     if (enabled() && consumer == null) {

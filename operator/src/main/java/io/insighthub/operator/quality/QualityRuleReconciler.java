@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.QualityRule;
+import io.insighthub.crds.v1alpha1.QualityRuleSpec;
 import io.insighthub.crds.v1alpha1.QualityRuleStatus;
+import io.insighthub.crds.worker.QualityCheck;
 import io.insighthub.crds.worker.QualityResult;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.Conditions;
@@ -23,6 +25,7 @@ import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMap
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -90,13 +93,12 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
                 : List.of(
                     rule.getMetadata().getNamespace() + "/" + rule.getSpec().pipelineRef.name));
     var results =
-        tracking.<QualityRule>eventSource(
+        tracking.<QualityRule>resultsEventSource(
             WATERMARKS_EVENT_SOURCE,
             owner ->
                 cache.byIndex(PIPELINE_INDEX, owner.namespace() + "/" + owner.name()).stream()
                     .map(ResourceID::fromResource)
-                    .toList(),
-            deleted -> {});
+                    .toList());
     return List.of(new InformerEventSource<>(pipelines, context), results);
   }
 
@@ -121,20 +123,24 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
     QualityRuleStatus previous = rule.getStatus();
     String ns = rule.getMetadata().getNamespace();
     String ruleName = rule.getMetadata().getName();
-    // Results from before this rule existed belong to a deleted rule of the same name.
+    // Results from before this rule existed belong to a deleted rule of the same name; those up
+    // to the last evaluation written are counted already (re-read after a restart, say).
     Instant created = Instant.parse(rule.getMetadata().getCreationTimestamp());
-    Instant counted =
-        previous != null && previous.lastEvaluationTime != null
-            ? Instant.parse(previous.lastEvaluationTime)
-            : created.minusNanos(1);
+    Instant after = created.minusNanos(1);
+    if (previous != null && previous.lastEvaluationTime != null) {
+      Instant written = Instant.parse(previous.lastEvaluationTime);
+      after = written.isAfter(after) ? written : after;
+    }
     QualityResultStore results = tracking.quality();
+    Set<QualityCheck.Kind> declared = declared(rule.getSpec());
     List<QualityResult> latest =
-        pipeline.isPresent() ? results.latest(ns, name, ruleName, created) : List.of();
-    List<QualityResult> fresh =
         pipeline.isPresent()
-            ? results.after(
-                ns, name, ruleName, counted.isBefore(created) ? created.minusNanos(1) : counted)
+            ? results.latest(ns, name, ruleName, created).stream()
+                .filter(r -> declared.contains(r.kind()))
+                .toList()
             : List.of();
+    List<QualityResult> fresh =
+        pipeline.isPresent() ? results.after(ns, name, ruleName, after) : List.of();
     Condition passing = QualityVerdict.ruleCondition(latest);
     QualityRuleStatus status = QualityVerdict.rule(previous, fresh, latest);
     status.observedGeneration = rule.getMetadata().getGeneration();
@@ -145,6 +151,27 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
             Objects.requireNonNullElse(rule.getMetadata().getGeneration(), 0L),
             clock.instant());
     return StatusUpdates.patchIfChanged(rule, status, QualityRule::new);
+  }
+
+  /** The kinds of check the rule declares now: a removed check's last result no longer counts. */
+  private static Set<QualityCheck.Kind> declared(QualityRuleSpec spec) {
+    Set<QualityCheck.Kind> kinds = EnumSet.noneOf(QualityCheck.Kind.class);
+    if (spec.schemaDrift != null) {
+      kinds.add(QualityCheck.Kind.SCHEMA_DRIFT);
+    }
+    if (spec.duplicates != null) {
+      kinds.add(QualityCheck.Kind.DUPLICATES);
+    }
+    if (spec.nullSpike != null) {
+      kinds.add(QualityCheck.Kind.NULL_SPIKE);
+    }
+    if (spec.lateArrival != null) {
+      kinds.add(QualityCheck.Kind.LATE_ARRIVAL);
+    }
+    if (spec.volume != null) {
+      kinds.add(QualityCheck.Kind.VOLUME);
+    }
+    return kinds;
   }
 
   private static boolean names(QualityRule rule, Pipeline pipeline) {
