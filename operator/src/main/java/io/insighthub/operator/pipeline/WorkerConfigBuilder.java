@@ -237,16 +237,12 @@ public final class WorkerConfigBuilder {
   /** One entry per check the rule declares, with its severity and action. */
   private static Stream<QualityCheck> checks(QualityRule rule) {
     QualityRuleSpec spec = rule.getSpec();
-    String name = rule.getMetadata().getName();
     List<QualityCheck> checks = new ArrayList<>();
     if (spec.schemaDrift != null) {
       checks.add(
-          new QualityCheck(
-              name,
-              spec.table,
+          check(
+              rule,
               QualityCheck.Kind.SCHEMA_DRIFT,
-              spec.severity,
-              spec.action,
               copy(spec.schemaDrift, SchemaDriftCheck.class),
               null,
               null,
@@ -255,12 +251,9 @@ public final class WorkerConfigBuilder {
     }
     if (spec.duplicates != null) {
       checks.add(
-          new QualityCheck(
-              name,
-              spec.table,
+          check(
+              rule,
               QualityCheck.Kind.DUPLICATES,
-              spec.severity,
-              spec.action,
               null,
               copy(spec.duplicates, DuplicatesCheck.class),
               null,
@@ -269,12 +262,9 @@ public final class WorkerConfigBuilder {
     }
     if (spec.nullSpike != null) {
       checks.add(
-          new QualityCheck(
-              name,
-              spec.table,
+          check(
+              rule,
               QualityCheck.Kind.NULL_SPIKE,
-              spec.severity,
-              spec.action,
               null,
               null,
               copy(spec.nullSpike, NullSpikeCheck.class),
@@ -283,12 +273,9 @@ public final class WorkerConfigBuilder {
     }
     if (spec.lateArrival != null) {
       checks.add(
-          new QualityCheck(
-              name,
-              spec.table,
+          check(
+              rule,
               QualityCheck.Kind.LATE_ARRIVAL,
-              spec.severity,
-              spec.action,
               null,
               null,
               null,
@@ -297,12 +284,9 @@ public final class WorkerConfigBuilder {
     }
     if (spec.volume != null) {
       checks.add(
-          new QualityCheck(
-              name,
-              spec.table,
+          check(
+              rule,
               QualityCheck.Kind.VOLUME,
-              spec.severity,
-              spec.action,
               null,
               null,
               null,
@@ -310,6 +294,28 @@ public final class WorkerConfigBuilder {
               copy(spec.volume, VolumeCheck.class)));
     }
     return checks.stream();
+  }
+
+  private static QualityCheck check(
+      QualityRule rule,
+      QualityCheck.Kind kind,
+      SchemaDriftCheck drift,
+      DuplicatesCheck duplicates,
+      NullSpikeCheck nulls,
+      LateArrivalCheck late,
+      VolumeCheck volume) {
+    QualityRuleSpec spec = rule.getSpec();
+    return new QualityCheck(
+        rule.getMetadata().getName(),
+        spec.table,
+        kind,
+        spec.severity,
+        spec.action,
+        drift,
+        duplicates,
+        nulls,
+        late,
+        volume);
   }
 
   private static <T> T copy(T value, Class<T> type) {
