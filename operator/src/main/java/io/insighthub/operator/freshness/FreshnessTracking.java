@@ -129,8 +129,8 @@ public final class FreshnessTracking {
    * bookkeeping to drop when one of its resources is deleted).
    */
   public <P extends HasMetadata> WatermarkEventSource<P> resultsEventSource(
-      String name, Function<PipelineRef, Collection<ResourceID>> targets) {
-    return new WatermarkEventSource<>(name, this, targets, resource -> {});
+      String name, Function<PipelineRef, Collection<ResourceID>> targets, Consumer<P> onDeleted) {
+    return new WatermarkEventSource<>(name, this, targets, onDeleted);
   }
 
   synchronized void subscribe(Consumer<Set<PipelineRef>> listener) {

@@ -17,8 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * check and table (so it can say whether the rule passes now).
  */
 public final class QualityResultStore {
-  /** Evaluations kept per rule between two reconciles; older ones are no longer counted. */
-  public static final int KEEP = 4096;
+  /**
+   * Evaluations kept per rule between two reconciles of it; older ones are no longer counted. A
+   * loader evaluates a check about twice a second at most and a rule is reconciled every flush
+   * interval (10 s), so this leaves room for a slow reconcile while 1,000 rules stay a few MiB.
+   */
+  public static final int KEEP = 256;
 
   private record RuleKey(String namespace, String pipeline, String rule) {}
 
@@ -63,6 +67,11 @@ public final class QualityResultStore {
           .add(result);
     }
     return true;
+  }
+
+  /** Drops what is kept of a rule (it was deleted). */
+  public void forget(String namespace, String pipeline, String rule) {
+    byRule.remove(new RuleKey(namespace, pipeline, rule));
   }
 
   /** A rule's evaluations after {@code after}, in the order they were read. */

@@ -98,7 +98,17 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
             owner ->
                 cache.byIndex(PIPELINE_INDEX, owner.namespace() + "/" + owner.name()).stream()
                     .map(ResourceID::fromResource)
-                    .toList());
+                    .toList(),
+            deleted -> {
+              if (deleted.getSpec() != null && deleted.getSpec().pipelineRef != null) {
+                tracking
+                    .quality()
+                    .forget(
+                        deleted.getMetadata().getNamespace(),
+                        deleted.getSpec().pipelineRef.name,
+                        deleted.getMetadata().getName());
+              }
+            });
     return List.of(new InformerEventSource<>(pipelines, context), results);
   }
 
