@@ -109,13 +109,32 @@ public final class QualityVerdict {
               .collect(Collectors.toSet());
       Instant ruleCreated = Instant.parse(rule.getMetadata().getCreationTimestamp());
       Instant since = ruleCreated.isAfter(pipelineCreated) ? ruleCreated : pipelineCreated;
+      // The rule's severity now weighs, not the one it had when the result was evaluated.
+      Severity severity = rule.getSpec().severity;
       latest.put(
           ruleName,
           store.latest(ns, name, ruleName, since).stream()
               .filter(r -> kinds.contains(r.kind()))
+              .map(
+                  r -> r.severity() == severity || severity == null ? r : withSeverity(r, severity))
               .toList());
     }
     return pipeline(latest);
+  }
+
+  private static QualityResult withSeverity(QualityResult r, Severity severity) {
+    return new QualityResult(
+        r.rule(),
+        r.kind(),
+        r.table(),
+        severity,
+        r.evaluatedAt(),
+        r.passed(),
+        r.rows(),
+        r.violations(),
+        r.observed(),
+        r.threshold(),
+        r.message());
   }
 
   /** {@code rule: message; ...}, cut at {@link #MAX_MESSAGE} with a count of the rest. */

@@ -3,10 +3,17 @@ package io.insighthub.operator.quality;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.insighthub.crds.v1alpha1.Pipeline;
+import io.insighthub.crds.v1alpha1.QualityRule;
+import io.insighthub.crds.v1alpha1.QualityRuleSpec;
 import io.insighthub.crds.v1alpha1.QualityRuleSpec.Severity;
 import io.insighthub.crds.v1alpha1.QualityRuleStatus;
 import io.insighthub.crds.worker.QualityCheck;
 import io.insighthub.crds.worker.QualityResult;
+import io.insighthub.crds.worker.Watermark;
+import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.operator.freshness.QualityResultStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +97,79 @@ class QualityVerdictTest {
     assertThat(second.lastEvaluationTime).isEqualTo("2026-11-27T10:00:02Z");
     assertThat(idle.passCount).isEqualTo(2);
     assertThat(idle.lastViolation.time).isEqualTo("2026-11-27T10:00:00Z");
+  }
+
+  @Test
+  void theRulesSeverityNowWeighsAndOnlyTheChecksItStillDeclares() {
+    Pipeline pipeline = new Pipeline();
+    pipeline.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("clicks")
+            .withNamespace("ns")
+            .withCreationTimestamp("2026-11-27T09:00:00Z")
+            .build());
+    QualityRule rule = new QualityRule();
+    rule.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("nulls")
+            .withNamespace("ns")
+            .withCreationTimestamp("2026-11-27T09:00:00Z")
+            .build());
+    rule.setSpec(new QualityRuleSpec());
+    rule.getSpec().severity = Severity.INFO;
+    QualityResultStore store = new QualityResultStore();
+    QualityResult failed = result("nulls", Severity.WARNING, false, "31 nulls", T0);
+    store.offer(new Watermark("ns", "clicks", "VALIDATED.CLICKS", T0, T0, 100, 1, List.of(failed)));
+    QualityCheck check =
+        new QualityCheck(
+            "nulls",
+            null,
+            QualityCheck.Kind.NULL_SPIKE,
+            Severity.INFO,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    QualityCheck otherKind =
+        new QualityCheck(
+            "nulls",
+            null,
+            QualityCheck.Kind.VOLUME,
+            Severity.INFO,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+
+    // Evaluated as a warning, the rule is info now: the Pipeline passes.
+    Condition info =
+        QualityVerdict.pipeline(
+            pipeline,
+            List.of(rule),
+            new WorkerConfig.Quality(null, null, null, List.of("nulls"), List.of(check)),
+            store);
+    rule.getSpec().severity = Severity.WARNING;
+    Condition warning =
+        QualityVerdict.pipeline(
+            pipeline,
+            List.of(rule),
+            new WorkerConfig.Quality(null, null, null, List.of("nulls"), List.of(check)),
+            store);
+    // The rule no longer has a nullSpike check: its last result says nothing now.
+    Condition removed =
+        QualityVerdict.pipeline(
+            pipeline,
+            List.of(rule),
+            new WorkerConfig.Quality(null, null, null, List.of("nulls"), List.of(otherKind)),
+            store);
+
+    assertThat(info.getStatus()).isEqualTo("True");
+    assertThat(warning.getStatus()).isEqualTo("False");
+    assertThat(removed.getReason()).isEqualTo(QualityVerdict.NOT_EVALUATED);
   }
 
   static QualityResult result(
