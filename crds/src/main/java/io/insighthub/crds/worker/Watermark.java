@@ -1,8 +1,10 @@
 package io.insighthub.crds.worker;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What a loader publishes to {@link WorkerConfig#WATERMARK_TOPIC} after each committed batch, keyed
@@ -14,7 +16,8 @@ import java.time.Instant;
  * @param maxEventTime newest event time (or source commit time, for CDC) now in the table
  * @param loadTime when the batch was committed to the warehouse
  * @param rows rows the batch wrote
- * @param qualityFailures QualityRule violations found in the batch
+ * @param qualityFailures checks that failed in this batch (or interval)
+ * @param quality the QualityRule checks evaluated on this batch (or interval); absent when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -25,7 +28,49 @@ public record Watermark(
     Instant maxEventTime,
     Instant loadTime,
     long rows,
-    long qualityFailures) {
+    long qualityFailures,
+    List<QualityResult> quality) {
+
+  /**
+   * Prefix of the {@link #table()} of a record that reports only quality results of a stage (e.g.
+   * {@code quality:validate}): no table was loaded, so freshness never reads it.
+   */
+  public static final String QUALITY_ONLY_PREFIX = "quality:";
+
+  public Watermark {
+    quality = quality == null ? null : List.copyOf(quality);
+  }
+
+  /** A load's watermark without quality results. */
+  public Watermark(
+      String namespace,
+      String pipeline,
+      String table,
+      Instant maxEventTime,
+      Instant loadTime,
+      long rows,
+      long qualityFailures) {
+    this(namespace, pipeline, table, maxEventTime, loadTime, rows, qualityFailures, null);
+  }
+
+  /**
+   * Quality results of one stage not tied to a load (validate's per-interval counts, a loader's
+   * volume interval closing without a batch), under their own key so they never overwrite a table's
+   * watermark.
+   */
+  public static Watermark qualityOnly(
+      String namespace, String pipeline, String stage, Instant at, List<QualityResult> results) {
+    long rows = results.stream().mapToLong(QualityResult::rows).max().orElse(0);
+    long failures = results.stream().filter(r -> !r.passed()).count();
+    return new Watermark(
+        namespace, pipeline, QUALITY_ONLY_PREFIX + stage, null, at, rows, failures, results);
+  }
+
+  /** Whether this record reports quality results only, no load. */
+  @JsonIgnore
+  public boolean isQualityOnly() {
+    return table != null && table.startsWith(QUALITY_ONLY_PREFIX);
+  }
 
   /** The record key: one entry per table in the compacted topic. */
   public String key() {

@@ -135,11 +135,31 @@ public record WorkerConfig(
    * @param allowedLateness events later than this by event time go to the late topic
    * @param dedupWindow window within which a repeated event id is a duplicate
    * @param rules the names of the QualityRules folded in, for status and metrics
+   * @param checks every check of every rule, for the stage that evaluates it
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Quality(
       SchemaDriftCheck.Policy schemaDrift,
       String allowedLateness,
       String dedupWindow,
-      List<String> rules) {}
+      List<String> rules,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<QualityCheck> checks) {
+    public Quality {
+      checks = checks == null ? List.of() : List.copyOf(checks);
+    }
+
+    /** Without checks (as before they were folded in). */
+    public Quality(
+        SchemaDriftCheck.Policy schemaDrift,
+        String allowedLateness,
+        String dedupWindow,
+        List<String> rules) {
+      this(schemaDrift, allowedLateness, dedupWindow, rules, List.of());
+    }
+
+    /** The checks of one kind. */
+    public List<QualityCheck> checks(QualityCheck.Kind kind) {
+      return checks.stream().filter(c -> c.kind() == kind).toList();
+    }
+  }
 }

@@ -39,6 +39,7 @@ public final class FreshnessTracking {
   private final String bootstrapServers;
   private final Duration interval;
   private final WatermarkStore store = new WatermarkStore();
+  private final QualityResultStore quality = new QualityResultStore();
   private final FreshnessMetrics metrics;
   private final List<Consumer<Set<PipelineRef>>> listeners = new CopyOnWriteArrayList<>();
   private final Map<ResourceID, Instant> resumedAt = new ConcurrentHashMap<>();
@@ -99,6 +100,11 @@ public final class FreshnessTracking {
     return store;
   }
 
+  /** The QualityRule results the watermark records carried. */
+  public QualityResultStore quality() {
+    return quality;
+  }
+
   public FreshnessMetrics metrics() {
     return metrics;
   }
@@ -118,11 +124,21 @@ public final class FreshnessTracking {
         });
   }
 
+  /**
+   * An event source for a controller that reports quality results only (no freshness, so no resume
+   * bookkeeping to drop when one of its resources is deleted).
+   */
+  public <P extends HasMetadata> WatermarkEventSource<P> resultsEventSource(
+      String name, Function<PipelineRef, Collection<ResourceID>> targets, Consumer<P> onDeleted) {
+    return new WatermarkEventSource<>(name, this, targets, onDeleted);
+  }
+
   synchronized void subscribe(Consumer<Set<PipelineRef>> listener) {
     listeners.add(listener);
     if (enabled() && consumer == null) {
       LOG.info("Reading watermarks from {} every {}", bootstrapServers, interval);
-      consumer = new WatermarkConsumer(bootstrapServers, store, this::changed, interval).start();
+      consumer =
+          new WatermarkConsumer(bootstrapServers, store, quality, this::changed, interval).start();
     }
   }
 

@@ -43,6 +43,7 @@ public final class WatermarkConsumer implements AutoCloseable {
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final WatermarkStore store;
+  private final QualityResultStore quality;
   private final Consumer<Set<PipelineRef>> listener;
   private final Duration flushInterval;
   private final Thread thread;
@@ -54,7 +55,18 @@ public final class WatermarkConsumer implements AutoCloseable {
       WatermarkStore store,
       Consumer<Set<PipelineRef>> listener,
       Duration flushInterval) {
+    this(bootstrapServers, store, new QualityResultStore(), listener, flushInterval);
+  }
+
+  /** Also keeps the QualityRule results the records carry in {@code quality}. */
+  public WatermarkConsumer(
+      String bootstrapServers,
+      WatermarkStore store,
+      QualityResultStore quality,
+      Consumer<Set<PipelineRef>> listener,
+      Duration flushInterval) {
     this.store = store;
+    this.quality = quality;
     this.listener = listener;
     this.flushInterval = flushInterval;
     this.consumer =
@@ -152,7 +164,13 @@ public final class WatermarkConsumer implements AutoCloseable {
     }
     try {
       Watermark mark = JSON.readValue(record.value(), Watermark.class);
-      if (store.offer(mark)) {
+      if (mark.loadTime() == null) {
+        return;
+      }
+      // Every record's results count (they are evaluations), even when a newer load is known.
+      boolean results = quality.offer(mark);
+      boolean loaded = !mark.isQualityOnly() && store.offer(mark);
+      if (loaded || results) {
         changed.add(new PipelineRef(mark.namespace(), mark.pipeline()));
       }
     } catch (IOException e) {

@@ -21,6 +21,7 @@ import io.insighthub.operator.freshness.FreshnessEvaluator;
 import io.insighthub.operator.freshness.FreshnessReport;
 import io.insighthub.operator.freshness.FreshnessTables;
 import io.insighthub.operator.freshness.FreshnessTracking;
+import io.insighthub.operator.quality.QualityVerdict;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -264,6 +265,10 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
             context.getSecondaryResources(Deployment.class),
             context.getSecondaryResources(CronJob.class),
             fresh.report(),
+            freshness.enabled()
+                ? QualityVerdict.pipeline(
+                    pipeline, rules, resolved.workerConfig().quality(), freshness.quality())
+                : null,
             now);
     UpdateControl<Pipeline> control = patchStatusIfChanged(pipeline, status, context);
     // A stalled loader sends nothing: look again when the first SLA runs out.

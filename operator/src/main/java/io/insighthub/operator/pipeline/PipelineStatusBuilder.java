@@ -18,6 +18,7 @@ import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.ReferenceProblem;
 import io.insighthub.operator.freshness.FreshnessReport;
 import io.insighthub.operator.freshness.FreshnessTracking;
+import io.insighthub.operator.quality.QualityVerdict;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,6 +60,25 @@ public final class PipelineStatusBuilder {
       Collection<CronJob> cronJobs,
       FreshnessReport freshness,
       Instant now) {
+    return build(resolved, topics, deployments, cronJobs, freshness, null, now);
+  }
+
+  /**
+   * The status after a reconcile that rendered the children.
+   *
+   * @param freshness the tables' freshness just evaluated; null when the operator reads no
+   *     watermarks
+   * @param quality the QualityPassing condition from the workers' results; null when the operator
+   *     reads none. A critical rule failing also turns Ready False.
+   */
+  public static PipelineStatus build(
+      ResolvedPipeline resolved,
+      Collection<KafkaTopic> topics,
+      Collection<Deployment> deployments,
+      Collection<CronJob> cronJobs,
+      FreshnessReport freshness,
+      Condition quality,
+      Instant now) {
     Pipeline pipeline = resolved.pipeline();
     TopicHealth topicHealth = TopicHealth.assess(pipeline, topics);
     Condition topicsReady =
@@ -68,14 +88,19 @@ public final class PipelineStatusBuilder {
                 CONDITION_TOPICS_READY, topicHealth.reason(), topicHealth.message());
     Condition workers = workers(resolved, deployments, topicHealth.ready());
     Condition transforms = transforms(resolved, cronJobs);
-    Condition ready = ready(resolved, List.of(topicsReady, workers, transforms));
+    Condition passing = quality != null ? quality : quality(resolved);
+    List<Condition> parts = new ArrayList<>(List.of(topicsReady, workers, transforms));
+    if (QualityVerdict.CRITICAL_FAILED.equals(passing.getReason())) {
+      parts.add(passing);
+    }
+    Condition ready = ready(resolved, parts);
     List<Condition> conditions = new ArrayList<>();
     conditions.add(ready);
     conditions.add(topicsReady);
     conditions.add(workers);
     conditions.add(transforms);
     conditions.add(freshness(resolved, freshness));
-    conditions.add(quality(resolved));
+    conditions.add(passing);
     PipelineStatus status = status(pipeline, conditions, now);
     if (freshness != null) {
       status.freshness = freshness.tables();

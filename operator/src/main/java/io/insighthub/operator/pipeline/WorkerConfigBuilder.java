@@ -7,16 +7,22 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.insighthub.crds.v1alpha1.AggregateSpec;
 import io.insighthub.crds.v1alpha1.BatchSource;
 import io.insighthub.crds.v1alpha1.CdcSource;
+import io.insighthub.crds.v1alpha1.DuplicatesCheck;
 import io.insighthub.crds.v1alpha1.EventsSource;
+import io.insighthub.crds.v1alpha1.LateArrivalCheck;
+import io.insighthub.crds.v1alpha1.NullSpikeCheck;
 import io.insighthub.crds.v1alpha1.PiiField;
 import io.insighthub.crds.v1alpha1.PiiSpec;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineSpec;
 import io.insighthub.crds.v1alpha1.QualityRule;
+import io.insighthub.crds.v1alpha1.QualityRuleSpec;
 import io.insighthub.crds.v1alpha1.SchemaDriftCheck;
 import io.insighthub.crds.v1alpha1.SessionizeSpec;
 import io.insighthub.crds.v1alpha1.SinkSpec;
 import io.insighthub.crds.v1alpha1.TransformSpec;
+import io.insighthub.crds.v1alpha1.VolumeCheck;
+import io.insighthub.crds.worker.QualityCheck;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.operator.cdc.CdcTopics;
 import io.insighthub.operator.common.Durations;
@@ -25,10 +31,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Resolves a Pipeline into the {@link WorkerConfig} its workers read: defaults applied, the
@@ -219,7 +227,95 @@ public final class WorkerConfigBuilder {
             .orElse(spec.source.events != null ? spec.source.events.allowedLateness : null);
     String dedupWindow = spec.source.events != null ? spec.source.events.dedupWindow : null;
     return new WorkerConfig.Quality(
-        drift, lateness, dedupWindow, rules.stream().map(r -> r.getMetadata().getName()).toList());
+        drift,
+        lateness,
+        dedupWindow,
+        rules.stream().map(r -> r.getMetadata().getName()).toList(),
+        rules.stream().flatMap(WorkerConfigBuilder::checks).toList());
+  }
+
+  /** One entry per check the rule declares, with its severity and action. */
+  private static Stream<QualityCheck> checks(QualityRule rule) {
+    QualityRuleSpec spec = rule.getSpec();
+    List<QualityCheck> checks = new ArrayList<>();
+    if (spec.schemaDrift != null) {
+      checks.add(
+          check(
+              rule,
+              QualityCheck.Kind.SCHEMA_DRIFT,
+              copy(spec.schemaDrift, SchemaDriftCheck.class),
+              null,
+              null,
+              null,
+              null));
+    }
+    if (spec.duplicates != null) {
+      checks.add(
+          check(
+              rule,
+              QualityCheck.Kind.DUPLICATES,
+              null,
+              copy(spec.duplicates, DuplicatesCheck.class),
+              null,
+              null,
+              null));
+    }
+    if (spec.nullSpike != null) {
+      checks.add(
+          check(
+              rule,
+              QualityCheck.Kind.NULL_SPIKE,
+              null,
+              null,
+              copy(spec.nullSpike, NullSpikeCheck.class),
+              null,
+              null));
+    }
+    if (spec.lateArrival != null) {
+      checks.add(
+          check(
+              rule,
+              QualityCheck.Kind.LATE_ARRIVAL,
+              null,
+              null,
+              null,
+              copy(spec.lateArrival, LateArrivalCheck.class),
+              null));
+    }
+    if (spec.volume != null) {
+      checks.add(
+          check(
+              rule,
+              QualityCheck.Kind.VOLUME,
+              null,
+              null,
+              null,
+              null,
+              copy(spec.volume, VolumeCheck.class)));
+    }
+    return checks.stream();
+  }
+
+  private static QualityCheck check(
+      QualityRule rule,
+      QualityCheck.Kind kind,
+      SchemaDriftCheck drift,
+      DuplicatesCheck duplicates,
+      NullSpikeCheck nulls,
+      LateArrivalCheck late,
+      VolumeCheck volume) {
+    QualityRuleSpec spec = rule.getSpec();
+    return new QualityCheck(
+        rule.getMetadata().getName(),
+        spec.table,
+        kind,
+        spec.severity,
+        spec.action,
+        drift,
+        duplicates,
+        nulls,
+        late,
+        volume);
   }
 
   private static <T> T copy(T value, Class<T> type) {

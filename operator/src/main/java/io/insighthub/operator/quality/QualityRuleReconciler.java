@@ -4,10 +4,15 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.QualityRule;
+import io.insighthub.crds.v1alpha1.QualityRuleSpec;
 import io.insighthub.crds.v1alpha1.QualityRuleStatus;
+import io.insighthub.crds.worker.QualityCheck;
+import io.insighthub.crds.worker.QualityResult;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.StatusUpdates;
+import io.insighthub.operator.freshness.FreshnessTracking;
+import io.insighthub.operator.freshness.QualityResultStore;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -19,6 +24,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,15 +33,29 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reports in a QualityRule's own status whether the Pipeline it names exists. The checks themselves
- * are folded into that Pipeline's worker config by the Pipeline reconciler.
+ * Reports in a QualityRule's own status whether the Pipeline it names exists and what the workers
+ * found: evaluations counted, the last violation, and QualityPassing from the latest result of each
+ * check. The checks themselves are folded into that Pipeline's worker config by the Pipeline
+ * reconciler; results arrive on the watermark topic, and a rule is reconciled at most once per
+ * flush interval of its consumer.
  */
 @ControllerConfiguration(name = "qualityrule", fieldManager = OperatorConfig.FIELD_MANAGER)
 public class QualityRuleReconciler implements Reconciler<QualityRule> {
+  static final String WATERMARKS_EVENT_SOURCE = "quality-results";
+
+  /** Primary-cache index: namespace/name of the Pipeline a rule names. */
+  static final String PIPELINE_INDEX = "pipeline-ref";
+
   private final Clock clock;
+  private final FreshnessTracking tracking;
 
   public QualityRuleReconciler(Clock clock) {
+    this(clock, FreshnessTracking.disabled());
+  }
+
+  public QualityRuleReconciler(Clock clock, FreshnessTracking tracking) {
     this.clock = clock;
+    this.tracking = tracking;
   }
 
   @Override
@@ -62,7 +83,33 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
                                     rule.getSpec().pipelineRef.name,
                                     rule.getMetadata().getNamespace())))
             .build();
-    return List.of(new InformerEventSource<>(pipelines, context));
+    // New results for a Pipeline reconcile the rules that name it (batched by the consumer).
+    var cache = context.getPrimaryCache();
+    cache.addIndexer(
+        PIPELINE_INDEX,
+        rule ->
+            rule.getSpec() == null || rule.getSpec().pipelineRef == null
+                ? List.of()
+                : List.of(
+                    rule.getMetadata().getNamespace() + "/" + rule.getSpec().pipelineRef.name));
+    var results =
+        tracking.<QualityRule>resultsEventSource(
+            WATERMARKS_EVENT_SOURCE,
+            owner ->
+                cache.byIndex(PIPELINE_INDEX, owner.namespace() + "/" + owner.name()).stream()
+                    .map(ResourceID::fromResource)
+                    .toList(),
+            deleted -> {
+              if (deleted.getSpec() != null && deleted.getSpec().pipelineRef != null) {
+                tracking
+                    .quality()
+                    .forget(
+                        deleted.getMetadata().getNamespace(),
+                        deleted.getSpec().pipelineRef.name,
+                        deleted.getMetadata().getName());
+              }
+            });
+    return List.of(new InformerEventSource<>(pipelines, context), results);
   }
 
   @Override
@@ -83,13 +130,29 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
                     + " (spec.pipelineRef) does not exist in namespace "
                     + rule.getMetadata().getNamespace()
                     + "; these checks apply to nothing until it is created");
-    Condition passing =
-        Conditions.unknown(
-            CrdConstants.CONDITION_QUALITY_PASSING,
-            "NotEvaluated",
-            "No evaluation reported by the workers yet");
     QualityRuleStatus previous = rule.getStatus();
-    QualityRuleStatus status = new QualityRuleStatus();
+    String ns = rule.getMetadata().getNamespace();
+    String ruleName = rule.getMetadata().getName();
+    // Results from before this rule existed belong to a deleted rule of the same name; those up
+    // to the last evaluation written are counted already (re-read after a restart, say).
+    Instant created = Instant.parse(rule.getMetadata().getCreationTimestamp());
+    Instant after = created.minusNanos(1);
+    if (previous != null && previous.lastEvaluationTime != null) {
+      Instant written = Instant.parse(previous.lastEvaluationTime);
+      after = written.isAfter(after) ? written : after;
+    }
+    QualityResultStore results = tracking.quality();
+    Set<QualityCheck.Kind> declared = declared(rule.getSpec());
+    List<QualityResult> latest =
+        pipeline.isPresent()
+            ? results.latest(ns, name, ruleName, created).stream()
+                .filter(r -> declared.contains(r.kind()))
+                .toList()
+            : List.of();
+    List<QualityResult> fresh =
+        pipeline.isPresent() ? results.after(ns, name, ruleName, after) : List.of();
+    Condition passing = QualityVerdict.ruleCondition(latest);
+    QualityRuleStatus status = QualityVerdict.rule(previous, fresh, latest);
     status.observedGeneration = rule.getMetadata().getGeneration();
     status.conditions =
         Conditions.merge(
@@ -97,13 +160,28 @@ public class QualityRuleReconciler implements Reconciler<QualityRule> {
             List.of(ready, passing),
             Objects.requireNonNullElse(rule.getMetadata().getGeneration(), 0L),
             clock.instant());
-    if (previous != null) {
-      status.lastEvaluationTime = previous.lastEvaluationTime;
-      status.passCount = previous.passCount;
-      status.failCount = previous.failCount;
-      status.lastViolation = previous.lastViolation;
-    }
     return StatusUpdates.patchIfChanged(rule, status, QualityRule::new);
+  }
+
+  /** The kinds of check the rule declares now: a removed check's last result no longer counts. */
+  private static Set<QualityCheck.Kind> declared(QualityRuleSpec spec) {
+    Set<QualityCheck.Kind> kinds = EnumSet.noneOf(QualityCheck.Kind.class);
+    if (spec.schemaDrift != null) {
+      kinds.add(QualityCheck.Kind.SCHEMA_DRIFT);
+    }
+    if (spec.duplicates != null) {
+      kinds.add(QualityCheck.Kind.DUPLICATES);
+    }
+    if (spec.nullSpike != null) {
+      kinds.add(QualityCheck.Kind.NULL_SPIKE);
+    }
+    if (spec.lateArrival != null) {
+      kinds.add(QualityCheck.Kind.LATE_ARRIVAL);
+    }
+    if (spec.volume != null) {
+      kinds.add(QualityCheck.Kind.VOLUME);
+    }
+    return kinds;
   }
 
   private static boolean names(QualityRule rule, Pipeline pipeline) {

@@ -74,7 +74,8 @@ public final class InsightHubOperator {
             });
     operator.register(
         new PipelineReconciler(config, clock, freshness), o -> watchedNamespaces(o, config));
-    operator.register(new QualityRuleReconciler(clock), o -> watchedNamespaces(o, config));
+    operator.register(
+        new QualityRuleReconciler(clock, freshness), o -> watchedNamespaces(o, config));
     operator.register(
         new CdcSourceReconciler(config, clock, freshness), o -> watchedNamespaces(o, config));
     return operator;

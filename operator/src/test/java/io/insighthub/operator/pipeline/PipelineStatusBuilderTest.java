@@ -1,6 +1,7 @@
 package io.insighthub.operator.pipeline;
 
 import static io.insighthub.crds.CrdConstants.CONDITION_FRESHNESS_SLA_MET;
+import static io.insighthub.crds.CrdConstants.CONDITION_QUALITY_PASSING;
 import static io.insighthub.crds.CrdConstants.CONDITION_READY;
 import static io.insighthub.crds.CrdConstants.CONDITION_TOPICS_READY;
 import static io.insighthub.crds.CrdConstants.CONDITION_WORKERS_READY;
@@ -17,6 +18,7 @@ import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.common.StatusUpdates;
 import io.insighthub.operator.freshness.FreshnessEvaluator;
 import io.insighthub.operator.freshness.FreshnessReport;
+import io.insighthub.operator.quality.QualityVerdict;
 import io.insighthub.operator.testing.TestPipelines;
 import io.strimzi.api.kafka.model.common.ConditionBuilder;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
@@ -94,6 +96,37 @@ class PipelineStatusBuilderTest {
     assertThat(condition(ready, CONDITION_READY).getStatus()).isEqualTo("True");
     assertThat(condition(ready, CONDITION_READY).getReason()).isEqualTo("AllReady");
     assertThat(ready.observedGeneration).isEqualTo(3L);
+  }
+
+  @Test
+  void aCriticalQualityFailureTurnsReadyFalseAndAWarningDoesNot() {
+    List<Deployment> deployments = WorkerDeploymentBuilder.build(resolved);
+    deployments.forEach(d -> available(d, 1));
+    Condition critical =
+        Conditions.failed(
+            CONDITION_QUALITY_PASSING,
+            QualityVerdict.CRITICAL_FAILED,
+            "clicks-volume: 4 rows in 1h < min 10 on VALIDATED.CLICKS");
+    Condition warning =
+        Conditions.failed(
+            CONDITION_QUALITY_PASSING,
+            QualityVerdict.FAILED,
+            "clicks-nulls: null ratio of account_id 0.31 > 3x baseline 0.02 on VALIDATED.CLICKS");
+
+    PipelineStatus failing =
+        PipelineStatusBuilder.build(
+            resolved, readyTopics(), deployments, List.of(), null, critical, NOW);
+    PipelineStatus warned =
+        PipelineStatusBuilder.build(
+            resolved, readyTopics(), deployments, List.of(), null, warning, NOW);
+
+    assertThat(condition(failing, CONDITION_READY).getStatus()).isEqualTo("False");
+    assertThat(condition(failing, CONDITION_READY).getReason())
+        .isEqualTo(QualityVerdict.CRITICAL_FAILED);
+    assertThat(condition(failing, CONDITION_READY).getMessage())
+        .isEqualTo("clicks-volume: 4 rows in 1h < min 10 on VALIDATED.CLICKS");
+    assertThat(condition(warned, CONDITION_READY).getStatus()).isEqualTo("True");
+    assertThat(condition(warned, CONDITION_QUALITY_PASSING).getStatus()).isEqualTo("False");
   }
 
   @Test

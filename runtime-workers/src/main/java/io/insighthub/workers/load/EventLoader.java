@@ -84,7 +84,7 @@ public final class EventLoader {
             new Batch(consumer, List.of(), rowSets, quarantined, List.copyOf(offsets.values())));
     Map<TableId, Instant> eventTimes = new HashMap<>();
     rowSets.forEach(r -> eventTimes.put(r.table(), r.maxEventTime()));
-    return new Report(records.size(), quarantined.size(), result, eventTimes);
+    return new Report(records.size(), quarantined.size(), result, eventTimes, rowSets);
   }
 
   private static Parsed parse(ConsumerRecord<String, String> record, Target target) {
@@ -228,7 +228,14 @@ public final class EventLoader {
       Map<String, JsonNode> fields,
       boolean tombstone) {}
 
-  /** What one load did, with the newest event time per table for the watermarks. */
+  /**
+   * What one load did, with the newest event time per table for the watermarks and the rows
+   * written, for the quality checks.
+   */
   public record Report(
-      int records, int quarantined, BatchResult result, Map<TableId, Instant> maxEventTimes) {}
+      int records,
+      int quarantined,
+      BatchResult result,
+      Map<TableId, Instant> maxEventTimes,
+      List<RowSet> rowSets) {}
 }

@@ -1,10 +1,13 @@
 package io.insighthub.workers.load;
 
 import io.insighthub.crds.v1alpha1.TransformSpec;
+import io.insighthub.crds.worker.QualityCheck;
+import io.insighthub.crds.worker.QualityResult;
 import io.insighthub.crds.worker.Watermark;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
+import io.insighthub.workers.quality.LoadQuality;
 import io.insighthub.workers.warehouse.BatchResult;
 import io.insighthub.workers.warehouse.StoredOffsetAssignment;
 import io.insighthub.workers.warehouse.TableId;
@@ -109,6 +112,7 @@ public final class LoadStage implements Subcommand {
         KafkaConsumer<String, String> consumer =
             new KafkaConsumer<>(consumerConfig(config, consumerId))) {
       EventLoader loader = new EventLoader(warehouse, consumerId, targets);
+      LoadQuality quality = quality(config, targets, warehouse, Instant.now());
       StoredOffsetAssignment assignment =
           new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
       assignment.refresh();
@@ -117,14 +121,24 @@ public final class LoadStage implements Subcommand {
         assignment.refreshEvery(Duration.ofSeconds(5));
         List<ConsumerRecord<String, String>> batch = new ArrayList<>();
         consumer.poll(MAX_BATCH_WAIT).forEach(batch::add);
+        // Volume intervals close on time, with or without a batch (no rows is what min catches).
+        List<QualityResult> closed = quality.advance(Instant.now());
+        if (!closed.isEmpty()) {
+          watermarks.publish(
+              Watermark.qualityOnly(
+                  config.namespace(), config.pipeline(), name(), Instant.now(), closed));
+        }
         if (batch.isEmpty()) {
           continue;
         }
         EventLoader.Report report = loader.load(batch);
         consumer.commitAsync();
         Instant now = Instant.now();
+        Map<TableId, List<QualityResult>> checked =
+            quality.loaded(report.rowSets(), report.result().tables(), now);
         for (Map.Entry<TableId, BatchResult.TableResult> table :
             report.result().tables().entrySet()) {
+          List<QualityResult> results = checked.get(table.getKey());
           watermarks.publish(
               new Watermark(
                   config.namespace(),
@@ -133,13 +147,27 @@ public final class LoadStage implements Subcommand {
                   report.maxEventTimes().get(table.getKey()),
                   now,
                   table.getValue().applied(),
-                  0));
+                  results == null ? 0 : results.stream().filter(r -> !r.passed()).count(),
+                  results));
         }
         LOG.info(
             "batch loaded: {} records, {} quarantined", report.records(), report.quarantined());
       }
       return 0;
     }
+  }
+
+  /** The nullSpike and volume checks of the folded QualityRules that bind to these tables. */
+  static LoadQuality quality(
+      WorkerConfig config, List<EventLoader.Target> targets, Warehouse warehouse, Instant now) {
+    List<QualityCheck> checks = config.quality() == null ? List.of() : config.quality().checks();
+    List<TableId> tables = targets.stream().map(EventLoader.Target::table).toList();
+    LoadQuality quality =
+        new LoadQuality(checks, tables, tables.getFirst(), now, warehouse::nullCount);
+    if (!quality.isEmpty()) {
+      LOG.info("evaluating quality checks on {}", tables);
+    }
+    return quality;
   }
 
   private static Map<String, Object> consumerConfig(WorkerConfig config, String group) {

@@ -66,6 +66,12 @@ final class ValidateMetrics {
     }
   }
 
+  /** Records sent to the DLQ for {@code reason} since start. */
+  double dlqCount(Reason reason) {
+    Counter counter = dlqByReason.get(reason);
+    return counter == null ? 0 : counter.count();
+  }
+
   void dlq(Reason reason) {
     dlqByReason.get(reason).increment();
     dlqOut.increment();

@@ -76,8 +76,11 @@ public final class ValidateStage implements Subcommand {
         settings.driftPolicy(),
         settings.allowedLateness(),
         settings.dedupWindow());
-    return StreamsRunner.run(
-        ValidateTopology.build(settings, metrics), properties, context, ValidateStage::exitCode);
+    try (ValidateQuality quality =
+        ValidateQuality.start(context.config(), settings, metrics, env)) {
+      return StreamsRunner.run(
+          ValidateTopology.build(settings, metrics), properties, context, ValidateStage::exitCode);
+    }
   }
 
   /**

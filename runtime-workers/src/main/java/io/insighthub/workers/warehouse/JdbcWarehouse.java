@@ -192,6 +192,28 @@ public abstract class JdbcWarehouse implements Warehouse {
   }
 
   @Override
+  public synchronized NullCount nullCount(TableId table, String column) {
+    Map<String, ColumnType> types = columns(table);
+    if (types.isEmpty()) {
+      return new NullCount(0, 0);
+    }
+    String name = Identifiers.normalize(column);
+    String sql =
+        "SELECT COUNT(*), "
+            + (types.containsKey(name) ? "COUNT(" + Identifiers.quote(name) + ")" : "0")
+            + " FROM "
+            + table.sql();
+    try (PreparedStatement query = connection.prepareStatement(sql);
+        ResultSet counts = query.executeQuery()) {
+      counts.next();
+      long rows = counts.getLong(1);
+      return new NullCount(rows, rows - counts.getLong(2));
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot count the nulls of a column of " + table, e);
+    }
+  }
+
+  @Override
   public synchronized List<SourceOffset> offsets(String consumer) {
     List<SourceOffset> offsets = new ArrayList<>();
     try (PreparedStatement query =

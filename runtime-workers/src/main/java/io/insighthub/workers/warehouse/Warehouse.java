@@ -38,6 +38,15 @@ public interface Warehouse extends AutoCloseable {
   java.util.Optional<Map<String, Object>> row(
       TableId table, List<String> key, List<Object> keyValues, List<String> columns);
 
+  /** A table's rows and the rows whose column is null (all of them when it has no such column). */
+  record NullCount(long rows, long nulls) {}
+
+  /**
+   * Counts the table's rows and nulls in {@code column}: the baseline a loader's nullSpike check
+   * starts from after a restart. Zero rows when the table does not exist.
+   */
+  NullCount nullCount(TableId table, String column);
+
   /** The offsets stored for {@code consumer}, to seek to on start. */
   List<SourceOffset> offsets(String consumer);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.insighthub.workers.warehouse.JdbcWarehouse;
 import io.insighthub.workers.warehouse.SourceOffset;
 import io.insighthub.workers.warehouse.TableId;
+import io.insighthub.workers.warehouse.Warehouse;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -109,6 +110,25 @@ public abstract class EventLoaderContract {
             "record value is not JSON",
             "record has no value for key field event_id",
             "no table is configured for topic ns.p.unknown");
+  }
+
+  @Test
+  void nullCountsAreWhatALoaderSeedsItsQualityBaselineWith() {
+    TableId table = new TableId("VALIDATED", "PRODUCT_EVENTS");
+    assertThat(warehouse.nullCount(table, "type")).isEqualTo(new Warehouse.NullCount(0, 0));
+    loader.load(
+        List.of(
+            event("e1", "2026-11-27T01:00:00Z"),
+            new ConsumerRecord<>(
+                EVENTS,
+                0,
+                offset++,
+                "e2",
+                "{\"event_id\": \"e2\", \"occurred_at\": \"2026-11-27T01:00:01Z\", \"type\": null}"),
+            event("e3", "2026-11-27T01:00:02Z")));
+
+    assertThat(warehouse.nullCount(table, "type")).isEqualTo(new Warehouse.NullCount(3, 1));
+    assertThat(warehouse.nullCount(table, "absent")).isEqualTo(new Warehouse.NullCount(3, 3));
   }
 
   private ConsumerRecord<String, String> event(String id, String at) {
