@@ -116,7 +116,7 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
         freshness.<CdcSource>eventSource(
             WATERMARKS_EVENT_SOURCE,
             owner -> List.of(new ResourceID(owner.name(), owner.namespace())),
-            deleted -> {}));
+            deleted -> freshness.conditions().forget(deleted)));
   }
 
   @Override
@@ -151,6 +151,7 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
               source.getStatus() == null ? List.of() : source.getStatus().conditions,
               problem.get().reason(),
               clock.instant());
+      freshness.conditions().record(source, status.conditions);
       return StatusUpdates.patchIfChanged(source, status, CdcSource::new).rescheduleAfter(recheck);
     }
     var workflow = context.managedWorkflowAndDependentResourceContext();
@@ -168,6 +169,7 @@ public class CdcSourceReconciler implements Reconciler<CdcSource>, Cleaner<CdcSo
             context.getSecondaryResource(SlotMeasurement.class),
             streaming,
             now);
+    freshness.conditions().record(source, status.conditions);
     UpdateControl<CdcSource> control = StatusUpdates.patchIfChanged(source, status, CdcSource::new);
     // Loads that stop send nothing: look again when the streaming window runs out.
     return streaming == null || streaming.recheck() == null

@@ -2,6 +2,7 @@ package io.insighthub.operator.freshness;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.insighthub.crds.worker.Watermark;
+import io.insighthub.operator.common.ConditionMetrics;
 import io.insighthub.operator.common.Durations;
 import io.insighthub.operator.freshness.WatermarkConsumer.PipelineRef;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -41,6 +42,7 @@ public final class FreshnessTracking {
   private final WatermarkStore store = new WatermarkStore();
   private final QualityResultStore quality = new QualityResultStore();
   private final FreshnessMetrics metrics;
+  private final ConditionMetrics conditions;
   private final List<Consumer<Set<PipelineRef>>> listeners = new CopyOnWriteArrayList<>();
   private final Map<ResourceID, Instant> resumedAt = new ConcurrentHashMap<>();
   private final Set<ResourceID> suspended = ConcurrentHashMap.newKeySet();
@@ -54,6 +56,7 @@ public final class FreshnessTracking {
     this.bootstrapServers = bootstrapServers;
     this.interval = interval;
     this.metrics = new FreshnessMetrics(registry);
+    this.conditions = new ConditionMetrics(registry);
   }
 
   /** No consumer: freshness is reported as not tracked. */
@@ -107,6 +110,11 @@ public final class FreshnessTracking {
 
   public FreshnessMetrics metrics() {
     return metrics;
+  }
+
+  /** The status conditions as gauges, on the same registry as the freshness gauges. */
+  public ConditionMetrics conditions() {
+    return conditions;
   }
 
   /** An event source for one controller; see {@link WatermarkEventSource}. */

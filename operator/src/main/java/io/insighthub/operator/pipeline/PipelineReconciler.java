@@ -156,10 +156,12 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                     .stream()
                     .map(ResourceID::fromResource)
                     .toList(),
-            deleted ->
-                freshness
-                    .metrics()
-                    .forget(deleted.getMetadata().getNamespace(), deleted.getMetadata().getName()));
+            deleted -> {
+              freshness
+                  .metrics()
+                  .forget(deleted.getMetadata().getNamespace(), deleted.getMetadata().getName());
+              freshness.conditions().forget(deleted);
+            });
     // A Pipeline reads from a CdcSource it names: the one created (or changed) after the Pipeline
     // triggers it at once, through an index of the Pipelines by the CdcSource they name.
     context
@@ -316,8 +318,9 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
   }
 
   /** A status-only patch, or nothing when the status is unchanged. */
-  private static UpdateControl<Pipeline> patchStatusIfChanged(
+  private UpdateControl<Pipeline> patchStatusIfChanged(
       Pipeline pipeline, PipelineStatus status, Context<Pipeline> context) {
+    freshness.conditions().record(pipeline, status.conditions);
     if (!StatusUpdates.unchanged(pipeline.getStatus(), status)) {
       warnOnNewProblem(pipeline, status, context);
     }

@@ -14,13 +14,17 @@ final class Kubectl {
 
   /** Starts a stack for one scenario class, its work directory under target/scenarios. */
   static InsightHubStack startStack(String scenario, boolean withCdc) {
-    Path repoRoot = Path.of(System.getProperty("insighthub.repoRoot", "../..")).toAbsolutePath();
     return InsightHubStack.start(
-        repoRoot,
+        repoRoot(),
         Path.of("target", "scenarios", scenario).toAbsolutePath(),
         NS,
         withCdc,
         line -> System.out.println("[stack] " + line));
+  }
+
+  /** The repository checkout (samples, chart). */
+  static Path repoRoot() {
+    return Path.of(System.getProperty("insighthub.repoRoot", "../..")).toAbsolutePath();
   }
 
   static Kubectl on(InsightHubStack stack) {

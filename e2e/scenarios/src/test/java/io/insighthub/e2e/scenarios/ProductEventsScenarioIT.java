@@ -3,6 +3,10 @@ package io.insighthub.e2e.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -11,6 +15,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +72,8 @@ class ProductEventsScenarioIT {
       assertThat(kubectl("get", "insighthub"))
           .containsPattern("pipeline.data.insighthub.io/product-events\\s+True\\s+True");
 
+      assertAlertsReadExposedMetrics();
+
       // Suspend: workers stop, nothing is deleted; events keep arriving in the raw topic.
       kubectl.suspend("pipeline", "product-events", true);
       awaitCondition("Ready", "False");
@@ -84,6 +94,55 @@ class ProductEventsScenarioIT {
       awaitWorkersStopped();
       assertWarehouse(events.unique());
     }
+  }
+
+  /**
+   * Every metric the chart's PrometheusRules alert on is one the running operator or workers
+   * expose, so a renamed metric cannot leave an alert silently watching nothing. Counters that
+   * appear only with their first increment are named, with why they are absent here.
+   */
+  private static void assertAlertsReadExposedMetrics() throws Exception {
+    String rules =
+        stack
+            .api()
+            .helm(
+                "template",
+                "insighthub",
+                Kubectl.repoRoot().resolve("charts/insighthub-operator").toString(),
+                "--set",
+                "monitoring.prometheusRules=true",
+                "--show-only",
+                "templates/prometheusrule.yaml")
+            .orThrow()
+            .stdout();
+    Set<String> alerted = new TreeSet<>();
+    Matcher names =
+        Pattern.compile("\\b((?:insighthub|operator_sdk|kafka)_[a-z_]+)\\b").matcher(rules);
+    while (names.find()) {
+      alerted.add(names.group(1));
+    }
+    assertThat(alerted)
+        .contains("insighthub_pipeline_freshness_seconds", "insighthub_validate_dlq_total");
+    StringBuilder exposed = new StringBuilder(scrape(stack.operatorMetricsUrl()));
+    for (String stage : List.of("validate", "aggregate", "load")) {
+      int port = stack.runner().metricsPort(NS, "product-events-" + stage, 0).orElseThrow();
+      exposed.append(scrape("http://127.0.0.1:" + port + "/metrics"));
+    }
+    // Created by the first failed reconcile; this run has none.
+    Set<String> onFirstIncrement = Set.of("operator_sdk_reconciliations_failed_total");
+    assertThat(alerted)
+        .filteredOn(name -> !onFirstIncrement.contains(name))
+        .allSatisfy(
+            name ->
+                assertThat(exposed.toString())
+                    .as("metric %s of the chart's PrometheusRules", name)
+                    .containsPattern("(?m)^" + name + "[{ ]"));
+  }
+
+  private static String scrape(String url) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   /** Rows, distinct ids, no raw PII, and the aggregates adding up to what was sent. */
