@@ -36,6 +36,9 @@ public final class CdcLoader {
   private final boolean softDeletes;
   private final DebeziumParser parser = new DebeziumParser();
 
+  /** Warehouse tables by source table, computed once per table (decoding asks per record). */
+  private final Map<String, TableId> targets = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Column names as the warehouse spells them, computed once per source name. */
   private final Map<String, String> normalized = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -59,6 +62,11 @@ public final class CdcLoader {
 
   /** The warehouse table a source table lands in: the table name, schema-prefixed if not public. */
   public TableId target(String sourceTable) {
+    TableId known = targets.get(sourceTable);
+    return known != null ? known : targets.computeIfAbsent(sourceTable, CdcLoader.this::targetOf);
+  }
+
+  private TableId targetOf(String sourceTable) {
     int dot = sourceTable.indexOf('.');
     String schema = sourceTable.substring(0, dot);
     String table = sourceTable.substring(dot + 1);
@@ -390,7 +398,8 @@ public final class CdcLoader {
   }
 
   private String normalize(String name) {
-    return normalized.computeIfAbsent(name, Identifiers::normalize);
+    String known = normalized.get(name);
+    return known != null ? known : normalized.computeIfAbsent(name, Identifiers::normalize);
   }
 
   private static int indexOf(List<Column> columns, String name) {
