@@ -66,6 +66,14 @@ public final class KafkaConnect implements AutoCloseable {
       p.setProperty("offset.storage.partitions", "1");
       p.setProperty("status.storage.partitions", "1");
       p.setProperty("offset.flush.interval.ms", "1000");
+      // Connect's source producers keep one request in flight per broker (acks=all), so each
+      // round trip carries at most one batch per partition: with the default 16 KiB batches,
+      // about ten JSON change events with their schema. The CDC freshness benchmark fell behind
+      // at 500 rows/s with that (BENCHMARKS.md); these are the settings a production Connect
+      // cluster carrying Debezium's JSON runs with as well.
+      p.setProperty("producer.batch.size", String.valueOf(512 * 1024));
+      p.setProperty("producer.linger.ms", "5");
+      p.setProperty("producer.compression.type", "lz4");
       p.setProperty("key.converter", "org.apache.kafka.connect.json.JsonConverter");
       p.setProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter");
       p.setProperty("listeners", "http://127.0.0.1:" + port);

@@ -47,6 +47,11 @@ public final class DebeziumConnectorConfig {
     config.put("table.include.list", String.join(",", spec.tables));
     config.put("snapshot.mode", spec.snapshotMode.name().toLowerCase(Locale.ROOT));
     config.put("heartbeat.interval.ms", Durations.parse(spec.heartbeatInterval).toMillis());
+    // The task waits up to poll.interval.ms (500 ms by default) for a full max.batch.size batch
+    // before it hands fewer changes to Connect: at a steady trickle that wait was the connector's
+    // whole share of cdc-load's commit-to-warehouse latency (BENCHMARKS.md). A full batch still
+    // goes at once under load; an idle task wakes ten times a second instead of twice.
+    config.put("poll.interval.ms", 100L);
     if (spec.signalTable != null) {
       config.put("signal.enabled.channels", "source");
       config.put("signal.data.collection", spec.signalTable);

@@ -36,6 +36,7 @@ class DebeziumConnectorConfigTest {
         .containsEntry("table.include.list", "public.accounts,public.subscriptions,public.invoices")
         .containsEntry("snapshot.mode", "initial")
         .containsEntry("heartbeat.interval.ms", 10_000L)
+        .containsEntry("poll.interval.ms", 100L)
         .containsEntry("signal.data.collection", "public.debezium_signal")
         .containsEntry("topic.prefix", "analytics.billing-db")
         .containsEntry("database.sslmode", "require")

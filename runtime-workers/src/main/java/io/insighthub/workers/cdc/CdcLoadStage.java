@@ -17,13 +17,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -48,6 +48,12 @@ public final class CdcLoadStage implements Subcommand {
 
   /** How often the topics of newly captured tables are looked for. */
   static final Duration TOPIC_REFRESH = Duration.ofSeconds(5);
+
+  /** How often the topics are looked for while the loader has none yet. */
+  static final Duration FIRST_TOPIC_REFRESH = Duration.ofMillis(500);
+
+  /** How often a filling batch checks whether the batch before it has been applied. */
+  static final Duration APPLY_CHECK = Duration.ofMillis(20);
 
   @Override
   public String name() {
@@ -103,10 +109,11 @@ public final class CdcLoadStage implements Subcommand {
       assignment.refresh();
       context.health().ready();
       // Two batches in flight at most: while the applier thread merges batch n, this thread polls
-      // and decodes batch n+1 (decoding the schema-carrying JSON costs about as much as the MERGE).
-      // Batches are applied one at a time and in order, each with its own offsets in the same
-      // transaction, so a crash still resumes from the last committed batch. The consumer, the
-      // Kafka commit and the watermarks stay on this thread.
+      // and decodes batch n+1, and keeps filling it until batch n is applied (the batch grows
+      // with the backlog, so a slow MERGE is amortized over more rows instead of falling
+      // behind). Batches are applied one at a time and in order, each with its own offsets in
+      // the same transaction, so a crash still resumes from the last committed batch. The
+      // consumer, the Kafka commit and the watermarks stay on this thread.
       ExecutorService applier =
           Executors.newSingleThreadExecutor(
               r -> {
@@ -117,9 +124,12 @@ public final class CdcLoadStage implements Subcommand {
       Applying inFlight = null;
       try {
         while (context.stopRequested().getCount() > 0) {
-          assignment.refreshEvery(TOPIC_REFRESH);
-          List<ConsumerRecord<String, String>> batch = poll(consumer, context);
-          CdcLoader.DecodedBatch decoded = batch.isEmpty() ? null : loader.decode(batch);
+          // Until the first topic exists (a new CdcSource), look for it more often.
+          assignment.refreshEvery(
+              consumer.assignment().isEmpty() ? FIRST_TOPIC_REFRESH : TOPIC_REFRESH);
+          CdcLoader.Decoder batch = loader.decoder();
+          fill(consumer, context, batch, inFlight);
+          CdcLoader.DecodedBatch decoded = batch.records() == 0 ? null : batch.batch();
           if (inFlight != null) {
             // After an empty poll the current positions are all applied (and past any markers).
             finish(
@@ -201,22 +211,42 @@ public final class CdcLoadStage implements Subcommand {
     record(metrics, report);
   }
 
-  private static List<ConsumerRecord<String, String>> poll(
-      KafkaConsumer<String, String> consumer, WorkerContext context) {
-    List<ConsumerRecord<String, String>> batch = new ArrayList<>();
+  /**
+   * Polls and decodes into {@code batch} until it holds {@link #MAX_BATCH_RECORDS}, or, once the
+   * batch in flight (if any) is applied: the consumer has caught up with the topics (nothing to
+   * wait for), or {@link #MAX_BATCH_WAIT} has passed.
+   */
+  private static void fill(
+      KafkaConsumer<String, String> consumer,
+      WorkerContext context,
+      CdcLoader.Decoder batch,
+      Applying inFlight) {
     long deadline = System.nanoTime() + MAX_BATCH_WAIT.toNanos();
-    while (batch.size() < MAX_BATCH_RECORDS && context.stopRequested().getCount() > 0) {
+    while (batch.records() < MAX_BATCH_RECORDS && context.stopRequested().getCount() > 0) {
+      boolean applying = inFlight != null && !inFlight.report().isDone();
       long left = deadline - System.nanoTime();
-      if (left <= 0) {
+      if (!applying && (left <= 0 || (batch.records() > 0 && caughtUp(consumer)))) {
         break;
       }
-      ConsumerRecords<String, String> records = consumer.poll(Duration.ofNanos(left));
-      records.forEach(batch::add);
-      if (records.isEmpty() && !batch.isEmpty()) {
-        break;
+      // While a batch is being applied, look at it every APPLY_CHECK; otherwise wait for records
+      // until the deadline (a poll returns as soon as it has some).
+      ConsumerRecords<String, String> records =
+          consumer.poll(Duration.ofNanos(applying ? APPLY_CHECK.toNanos() : left));
+      if (!records.isEmpty()) {
+        batch.add(records);
       }
     }
-    return batch;
+  }
+
+  /** Whether every assigned partition's position is at its end (as of the last fetch). */
+  private static boolean caughtUp(KafkaConsumer<String, String> consumer) {
+    for (TopicPartition partition : consumer.assignment()) {
+      OptionalLong lag = consumer.currentLag(partition);
+      if (lag.isEmpty() || lag.getAsLong() > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void publish(

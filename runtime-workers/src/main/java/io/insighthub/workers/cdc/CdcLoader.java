@@ -36,6 +36,9 @@ public final class CdcLoader {
   private final boolean softDeletes;
   private final DebeziumParser parser = new DebeziumParser();
 
+  /** Warehouse tables by source table, computed once per table (decoding asks per record). */
+  private final Map<String, TableId> targets = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Column names as the warehouse spells them, computed once per source name. */
   private final Map<String, String> normalized = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -59,6 +62,11 @@ public final class CdcLoader {
 
   /** The warehouse table a source table lands in: the table name, schema-prefixed if not public. */
   public TableId target(String sourceTable) {
+    TableId known = targets.get(sourceTable);
+    return known != null ? known : targets.computeIfAbsent(sourceTable, CdcLoader.this::targetOf);
+  }
+
+  private TableId targetOf(String sourceTable) {
     int dot = sourceTable.indexOf('.');
     String schema = sourceTable.substring(0, dot);
     String table = sourceTable.substring(dot + 1);
@@ -76,43 +84,75 @@ public final class CdcLoader {
    * previous one.
    */
   public DecodedBatch decode(List<ConsumerRecord<String, String>> records) {
-    Map<String, SourceOffset> offsets = new LinkedHashMap<>();
-    List<QuarantinedRecord> quarantined = new ArrayList<>();
-    Map<TableId, List<Decoded>> byTable = new LinkedHashMap<>();
-    int tombstones = 0;
-    for (ConsumerRecord<String, String> record : records) {
-      offsets.put(
-          record.topic() + "/" + record.partition(),
-          new SourceOffset(record.topic(), record.partition(), record.offset() + 1));
-      try {
-        var oldKey = record.headers().lastHeader(DebeziumParser.OLD_KEY_HEADER);
-        Optional<ChangeEvent> event =
-            parser.parse(
-                record.key(),
-                record.value(),
-                record.offset(),
-                oldKey == null || oldKey.value() == null
-                    ? null
-                    : new String(oldKey.value(), java.nio.charset.StandardCharsets.UTF_8));
-        if (event.isEmpty()) {
-          tombstones++;
-          continue;
+    Decoder decoder = decoder();
+    decoder.add(records);
+    return decoder.batch();
+  }
+
+  /** An empty batch to decode polls into as they arrive (see {@link #decode}). */
+  public Decoder decoder() {
+    return new Decoder();
+  }
+
+  /**
+   * Decodes polls into one batch as they arrive, so the stage can decode while it waits for more
+   * records or for the batch before to be applied.
+   */
+  public final class Decoder {
+    private final Map<String, SourceOffset> offsets = new LinkedHashMap<>();
+    private final List<QuarantinedRecord> quarantined = new ArrayList<>();
+    private final Map<TableId, List<Decoded>> byTable = new LinkedHashMap<>();
+    private int records;
+    private int tombstones;
+
+    private Decoder() {}
+
+    /** Decodes {@code polled} into this batch. */
+    public void add(Iterable<ConsumerRecord<String, String>> polled) {
+      for (ConsumerRecord<String, String> record : polled) {
+        records++;
+        offsets.put(
+            record.topic() + "/" + record.partition(),
+            new SourceOffset(record.topic(), record.partition(), record.offset() + 1));
+        try {
+          var oldKey = record.headers().lastHeader(DebeziumParser.OLD_KEY_HEADER);
+          Optional<ChangeEvent> event =
+              parser.parse(
+                  record.key(),
+                  record.value(),
+                  record.offset(),
+                  oldKey == null || oldKey.value() == null
+                      ? null
+                      : new String(oldKey.value(), java.nio.charset.StandardCharsets.UTF_8));
+          if (event.isEmpty()) {
+            tombstones++;
+            continue;
+          }
+          if (!capturedTables.contains(event.get().sourceTable())) {
+            throw new BadRecordException(
+                "table "
+                    + event.get().sourceTable()
+                    + " is not captured by this CdcSource (config.cdc.tables); add it to"
+                    + " spec.tables or stop routing its topic here");
+          }
+          byTable
+              .computeIfAbsent(target(event.get().sourceTable()), t -> new ArrayList<>())
+              .add(new Decoded(record, event.get()));
+        } catch (BadRecordException e) {
+          quarantined.add(quarantine(record, e.getMessage()));
         }
-        if (!capturedTables.contains(event.get().sourceTable())) {
-          throw new BadRecordException(
-              "table "
-                  + event.get().sourceTable()
-                  + " is not captured by this CdcSource (config.cdc.tables); add it to"
-                  + " spec.tables or stop routing its topic here");
-        }
-        byTable
-            .computeIfAbsent(target(event.get().sourceTable()), t -> new ArrayList<>())
-            .add(new Decoded(record, event.get()));
-      } catch (BadRecordException e) {
-        quarantined.add(quarantine(record, e.getMessage()));
       }
     }
-    return new DecodedBatch(records.size(), tombstones, offsets, quarantined, byTable);
+
+    /** Records decoded so far. */
+    public int records() {
+      return records;
+    }
+
+    /** What was decoded, to {@link #apply}. */
+    public DecodedBatch batch() {
+      return new DecodedBatch(records, tombstones, offsets, quarantined, byTable);
+    }
   }
 
   /**
@@ -144,9 +184,12 @@ public final class CdcLoader {
         events.getFirst().event().key().keySet().stream().map(this::normalize).toList();
     LinkedHashMap<String, ColumnType> wanted = new LinkedHashMap<>();
     for (Decoded decoded : events) {
-      decoded.event().row().keySet().stream()
-          .filter(c -> !decoded.event().isDelete() || decoded.event().key().containsKey(c))
-          .forEach(c -> wanted.putIfAbsent(normalize(c), decoded.event().types().get(c)));
+      ChangeEvent event = decoded.event();
+      for (String c : event.row().keySet()) {
+        if (!event.isDelete() || event.key().containsKey(c)) {
+          wanted.putIfAbsent(normalize(c), event.types().get(c));
+        }
+      }
     }
     List<Column> requested =
         wanted.entrySet().stream().map(e -> new Column(e.getKey(), e.getValue())).toList();
@@ -154,11 +197,15 @@ public final class CdcLoader {
     List<Column> columns =
         requested.stream().map(c -> new Column(c.name(), actual.get(c.name()))).toList();
 
-    Map<List<Object>, List<Converted>> byKey = new LinkedHashMap<>();
+    Map<String, Integer> positions = HashMap.newHashMap(columns.size());
+    for (int i = 0; i < columns.size(); i++) {
+      positions.put(columns.get(i).name(), i);
+    }
+    Map<List<Object>, List<Converted>> byKey = LinkedHashMap.newLinkedHashMap(events.size());
     Instant maxSourceTime = null;
     for (Decoded decoded : events) {
       try {
-        Converted converted = convert(decoded, columns, key);
+        Converted converted = convert(decoded, columns, positions, key);
         byKey.computeIfAbsent(converted.keyValues(), k -> new ArrayList<>()).add(converted);
         Instant time = decoded.event().sourceTime();
         if (time != null && (maxSourceTime == null || time.isAfter(maxSourceTime))) {
@@ -172,10 +219,12 @@ public final class CdcLoader {
     for (List<Converted> history : byKey.values()) {
       ChangeSet.Change change = collapse(history, columns);
       Converted newest =
-          history.stream()
-              .filter(c -> c.change().position().equals(change.position()))
-              .findFirst()
-              .orElseThrow();
+          history.size() == 1
+              ? history.getFirst()
+              : history.stream()
+                  .filter(c -> c.change().position().equals(change.position()))
+                  .findFirst()
+                  .orElseThrow();
       if (!change.delete() && !change.unchanged().isEmpty() && newest.oldKeyValues() != null) {
         changes.add(movedToast(table, change, newest.oldKeyValues(), byKey, columns, key));
       } else {
@@ -186,12 +235,23 @@ public final class CdcLoader {
     return new ChangeSet(table, columns, key, softDeletes, changes);
   }
 
-  private Converted convert(Decoded decoded, List<Column> columns, List<String> key) {
+  /**
+   * One event as warehouse values aligned with {@code columns} ({@code positions}: column name to
+   * index), its key values and, for the create half of a key change, its old key values.
+   */
+  private Converted convert(
+      Decoded decoded, List<Column> columns, Map<String, Integer> positions, List<String> key) {
     ChangeEvent event = decoded.event();
-    Map<String, Object> row = new HashMap<>();
-    event.row().forEach((c, v) -> row.put(normalize(c), v));
-    List<String> eventKey = event.key().keySet().stream().map(this::normalize).toList();
-    if (!eventKey.equals(key)) {
+    int k = 0;
+    boolean sameKey = event.key().size() == key.size();
+    for (String c : event.key().keySet()) {
+      if (!sameKey || !normalize(c).equals(key.get(k++))) {
+        sameKey = false;
+        break;
+      }
+    }
+    if (!sameKey) {
+      List<String> eventKey = event.key().keySet().stream().map(this::normalize).toList();
       throw new BadRecordException(
           "primary key of "
               + event.sourceTable()
@@ -201,14 +261,23 @@ public final class CdcLoader {
               + eventKey
               + " within one batch; the table's key must be stable");
     }
+    // The event's values by column position (a later source name spelling the same warehouse
+    // column wins, as it did when they went through a map by name).
+    Object[] raw = new Object[columns.size()];
+    for (Map.Entry<String, Object> entry : event.row().entrySet()) {
+      Integer i = positions.get(normalize(entry.getKey()));
+      if (i != null) {
+        raw[i] = entry.getValue();
+      }
+    }
     Object[] values = new Object[columns.size()];
     for (int i = 0; i < columns.size(); i++) {
       Column column = columns.get(i);
-      if (event.isDelete() && !key.contains(column.name())) {
+      if (raw[i] == null || (event.isDelete() && !key.contains(column.name()))) {
         continue;
       }
       try {
-        values[i] = column.type().convert(row.get(column.name()));
+        values[i] = column.type().convert(raw[i]);
       } catch (ColumnType.ConversionException e) {
         throw new BadRecordException(
             "column "
@@ -221,18 +290,25 @@ public final class CdcLoader {
       }
     }
     List<Object> keyValues = new ArrayList<>(key.size());
-    for (String k : key) {
-      keyValues.add(values[indexOf(columns, k)]);
+    for (String name : key) {
+      keyValues.add(values[positions.get(name)]);
     }
-    Set<String> unchanged = new HashSet<>();
-    event.unchanged().forEach(c -> unchanged.add(normalize(c)));
+    Set<String> unchanged;
+    if (event.unchanged().isEmpty()) {
+      unchanged = Set.of();
+    } else {
+      unchanged = new HashSet<>();
+      for (String c : event.unchanged()) {
+        unchanged.add(normalize(c));
+      }
+    }
     List<Object> oldKeyValues = null;
     if (event.oldKey() != null) {
       Map<String, Object> old = new HashMap<>();
       event.oldKey().forEach((c, v) -> old.put(normalize(c), v));
       oldKeyValues = new ArrayList<>(key.size());
-      for (String k : key) {
-        oldKeyValues.add(columns.get(indexOf(columns, k)).type().convert(old.get(k)));
+      for (String name : key) {
+        oldKeyValues.add(columns.get(positions.get(name)).type().convert(old.get(name)));
       }
     }
     return new Converted(
@@ -247,6 +323,9 @@ public final class CdcLoader {
    * same batch carried, unless a delete came in between.
    */
   static ChangeSet.Change collapse(List<Converted> history, List<Column> columns) {
+    if (history.size() == 1) {
+      return history.getFirst().change();
+    }
     List<ChangeSet.Change> ordered =
         history.stream()
             .map(Converted::change)
@@ -319,7 +398,8 @@ public final class CdcLoader {
   }
 
   private String normalize(String name) {
-    return normalized.computeIfAbsent(name, Identifiers::normalize);
+    String known = normalized.get(name);
+    return known != null ? known : normalized.computeIfAbsent(name, Identifiers::normalize);
   }
 
   private static int indexOf(List<Column> columns, String name) {

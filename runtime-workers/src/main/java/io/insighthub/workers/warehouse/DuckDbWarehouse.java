@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -73,6 +74,25 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
       case java.sql.Date v -> appender.append(v.toLocalDate());
       default -> appender.append(value.toString());
     }
+  }
+
+  /**
+   * The MERGE's clauses as separate statements ({@link WarehouseSql#cdcStatements}): DuckDB's
+   * {@code MERGE} took 10-40 s instead of ~0.1 s for some batches of 50K updates of a 100K-row
+   * table (every second batch when the updates walk the keys in order), its {@code UPDATE ... FROM}
+   * and {@code INSERT ... SELECT} take 0.1-0.7 s for all of them (BENCHMARKS.md).
+   */
+  @Override
+  int applyStage(ChangeSet set, String stage) throws SQLException {
+    int applied = 0;
+    try (Statement statement = connection.createStatement()) {
+      for (String sql :
+          WarehouseSql.cdcStatements(
+              set.table(), stage, set.columns(), set.key(), set.softDeletes())) {
+        applied += statement.executeUpdate(sql);
+      }
+    }
+    return applied;
   }
 
   @Override

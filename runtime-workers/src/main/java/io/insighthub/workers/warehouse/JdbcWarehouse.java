@@ -44,7 +44,14 @@ public abstract class JdbcWarehouse implements Warehouse {
           new Column("APPLIED", ColumnType.BIGINT),
           new Column("LOADED_AT", ColumnType.TIMESTAMPTZ));
 
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(JdbcWarehouse.class);
+
+  /** A batch slower than this logs where its time went. */
+  private static final long SLOW_BATCH_NANOS = 5_000_000_000L;
+
   protected final Connection connection;
+  private long stagingNanos;
   private final Map<TableId, Map<String, ColumnType>> tables = new ConcurrentHashMap<>();
   private int stages;
 
@@ -236,8 +243,10 @@ public abstract class JdbcWarehouse implements Warehouse {
   @Override
   public synchronized BatchResult apply(Batch batch) {
     stages = 0;
+    stagingNanos = 0;
     Map<TableId, BatchResult.TableResult> results = new LinkedHashMap<>();
     try {
+      long started = System.nanoTime();
       connection.setAutoCommit(false);
       for (ChangeSet changes : batch.changes()) {
         results.merge(changes.table(), applyChanges(changes), BatchResult.TableResult::plus);
@@ -245,10 +254,29 @@ public abstract class JdbcWarehouse implements Warehouse {
       for (RowSet rows : batch.rows()) {
         results.merge(rows.table(), applyRows(rows), BatchResult.TableResult::plus);
       }
+      long data = System.nanoTime();
       quarantine(batch.consumer(), batch.quarantined());
       storeOffsets(batch.consumer(), batch.offsets());
       logLoads(batch.consumer(), results);
+      long bookkeeping = System.nanoTime();
       connection.commit();
+      long committed = System.nanoTime();
+      if (committed - started > SLOW_BATCH_NANOS || LOG.isDebugEnabled()) {
+        String timing =
+            String.format(
+                "batch of %d tables: data %d ms (staging %d ms), offsets and log %d ms, commit %d"
+                    + " ms",
+                results.size(),
+                (data - started) / 1_000_000,
+                stagingNanos / 1_000_000,
+                (bookkeeping - data) / 1_000_000,
+                (committed - bookkeeping) / 1_000_000);
+        if (committed - started > SLOW_BATCH_NANOS) {
+          LOG.warn("slow {}", timing);
+        } else {
+          LOG.debug(timing);
+        }
+      }
       return new BatchResult(results);
     } catch (SQLException | RuntimeException e) {
       try {
@@ -294,8 +322,10 @@ public abstract class JdbcWarehouse implements Warehouse {
               : change.sourceTime().atOffset(java.time.ZoneOffset.UTC);
       rows.add(row);
     }
+    long staging = System.nanoTime();
     String stage = createStage(stageColumns);
     stage(stage, stageColumns, rows);
+    stagingNanos += System.nanoTime() - staging;
     if (!toast.isEmpty()) {
       try (PreparedStatement keep =
           connection.prepareStatement(
@@ -307,15 +337,21 @@ public abstract class JdbcWarehouse implements Warehouse {
         keep.executeUpdate();
       }
     }
-    int applied;
-    try (Statement statement = connection.createStatement()) {
-      applied =
-          statement.executeUpdate(
-              WarehouseSql.cdcMerge(
-                  set.table(), stage, set.columns(), set.key(), set.softDeletes()));
-    }
+    int applied = applyStage(set, stage);
     dropStage(stage);
     return new BatchResult.TableResult(rows.size(), applied);
+  }
+
+  /**
+   * Applies the staged changes of {@code set} (TOAST placeholders already resolved) with the
+   * position guard; returns the rows inserted, updated or deleted. One {@link
+   * WarehouseSql#cdcMerge} here.
+   */
+  int applyStage(ChangeSet set, String stage) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      return statement.executeUpdate(
+          WarehouseSql.cdcMerge(set.table(), stage, set.columns(), set.key(), set.softDeletes()));
+    }
   }
 
   private BatchResult.TableResult applyRows(RowSet set) throws SQLException {

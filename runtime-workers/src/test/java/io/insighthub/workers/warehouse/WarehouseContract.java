@@ -117,6 +117,37 @@ public abstract class WarehouseContract {
   }
 
   @Test
+  void softDeleteAndNarrowerChangesKeepTheStoredColumnsTheyDoNotCarry() {
+    apply(upsert(1, "acme", "5", 100, 0), upsert(2, "beta", "7", 100, 1));
+    apply(delete(1, 200, 2));
+    List<Column> narrower = COLUMNS.subList(0, 2);
+    warehouse.apply(
+        new Batch(
+            "loader",
+            List.of(
+                new ChangeSet(
+                    ACCOUNTS,
+                    narrower,
+                    List.of("ID"),
+                    true,
+                    List.of(
+                        new ChangeSet.Change(
+                            false,
+                            new Object[] {2L, "beta-2"},
+                            Set.of(),
+                            new Position(300, 0, 3),
+                            Instant.now())))),
+            List.of(),
+            List.of(),
+            List.of()));
+    assertThat(rows())
+        .extracting(r -> r.get("NAME"), r -> r.get("BALANCE"), r -> r.get("_DELETED"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("acme", new BigDecimal("5.00"), true),
+            org.assertj.core.groups.Tuple.tuple("beta-2", new BigDecimal("7.00"), false));
+  }
+
+  @Test
   void hardDeleteRemovesTheRow() {
     apply(upsert(1, "acme", "1", 100, 0));
     warehouse.apply(batch(false, List.of(delete(1, 200, 1)), List.of()));
