@@ -63,9 +63,11 @@ class ValidateRestoreIT {
             .atMost(Duration.ofSeconds(90))
             .until(
                 () ->
-                    stage.count(ValidateMetrics.RECORDS_IN) == 3
-                        && validated.poll().size() == 3
-                        && late.poll().size() == 1);
+                    // Each of the 3 inputs has landed somewhere (2 validated by the first run).
+                    validated.poll().size()
+                            + late.poll().size()
+                            + stage.count(ValidateMetrics.DUPLICATES_DROPPED)
+                        >= 2 + 3);
         assertThat(stage.count(ValidateMetrics.DUPLICATES_DROPPED)).isEqualTo(1);
       }
       assertThat(
