@@ -13,8 +13,11 @@ import java.util.TreeMap;
  * window of event time, so a lookup for time t reads the buckets overlapping [t - window, t +
  * window] and whole buckets are forgotten once no lookup can reach them. Each bucket grows by
  * adding a twice larger layer when the current one is full, so the false-positive rate stays near
- * 1% whatever the event rate. It holds no state of its own: the processor refills it from the
- * (changelogged) store whenever its task is initialized. Not thread-safe: one per stream task.
+ * 1% whatever the event rate, up to a memory cap ({@link #DEFAULT_MAX_BITS}: 64 MiB per task); past
+ * it the last layers fill up and answer "maybe" more often, which costs store lookups, never
+ * correctness. It holds no state of its own: the processor refills it from the (changelogged) store
+ * whenever its task is initialized, a scan of every id the store retains. Not thread-safe: one per
+ * stream task.
  */
 final class SeenIdFilter {
   private static final int FIRST_LAYER_BITS = 1 << 17;
@@ -22,14 +25,24 @@ final class SeenIdFilter {
   private static final int BITS_PER_ID = 10;
   private static final int PROBES = 6;
 
+  static final long DEFAULT_MAX_BITS = 1L << 29;
+
   private final long window;
+  private final long maxBits;
   private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
+  private long bits;
 
   SeenIdFilter(long windowMillis) {
+    this(windowMillis, DEFAULT_MAX_BITS);
+  }
+
+  /** With at most {@code maxBits} in all layers (beyond it, at least one layer per bucket). */
+  SeenIdFilter(long windowMillis, long maxBits) {
     if (windowMillis <= 0) {
       throw new IllegalArgumentException("the dedup window must be positive");
     }
     this.window = windowMillis;
+    this.maxBits = maxBits;
   }
 
   /** Remembers that {@code id} was seen at event time {@code time}. */
@@ -62,16 +75,22 @@ final class SeenIdFilter {
   void expireBefore(long oldestLookup) {
     Iterator<Map.Entry<Long, Bucket>> it = buckets.entrySet().iterator();
     while (it.hasNext()) {
-      long bucket = it.next().getKey();
-      if (end(bucket) > oldestLookup) {
+      Map.Entry<Long, Bucket> entry = it.next();
+      if (end(entry.getKey()) > oldestLookup) {
         return;
       }
+      bits -= entry.getValue().bits();
       it.remove();
     }
   }
 
   int buckets() {
     return buckets.size();
+  }
+
+  /** The size of all layers, in bits. */
+  long bits() {
+    return bits;
   }
 
   private long bucket(long time) {
@@ -100,17 +119,35 @@ final class SeenIdFilter {
   }
 
   /** The ids of one window-long span of event time, in layers of growing size. */
-  private static final class Bucket {
+  private final class Bucket {
     private final List<Layer> layers = new ArrayList<>(2);
 
     void add(long hash) {
       Layer last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
-      if (last == null || last.full()) {
-        last =
-            new Layer(last == null ? FIRST_LAYER_BITS : Math.min(MAX_LAYER_BITS, last.size() * 2));
-        layers.add(last);
+      if (last == null) {
+        last = grow(FIRST_LAYER_BITS);
+      } else if (last.full()) {
+        int size = Math.min(MAX_LAYER_BITS, last.size() * 2);
+        if (bits + size <= maxBits) {
+          last = grow(size);
+        }
       }
       last.add(hash);
+    }
+
+    private Layer grow(int size) {
+      Layer layer = new Layer(size);
+      layers.add(layer);
+      bits += size;
+      return layer;
+    }
+
+    long bits() {
+      long sum = 0;
+      for (Layer layer : layers) {
+        sum += layer.size();
+      }
+      return sum;
     }
 
     boolean mightContain(long hash) {

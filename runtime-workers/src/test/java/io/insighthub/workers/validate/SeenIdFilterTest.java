@@ -40,6 +40,22 @@ class SeenIdFilterTest {
   }
 
   @Test
+  void pastTheMemoryCapItAnswersMaybeMoreOftenButNeverForgetsAnId() {
+    SeenIdFilter filter = new SeenIdFilter(WINDOW, 1 << 18);
+    long base = 1_795_000_000_000L;
+    for (int i = 0; i < 200_000; i++) {
+      filter.add("ev-" + i, base + i);
+    }
+    // First layer 2^17 bits, the second (2^18) would pass the cap: one saturated layer.
+    assertThat(filter.bits()).isEqualTo(1 << 17);
+    for (int i = 0; i < 200_000; i += 3) {
+      assertThat(filter.mightContain("ev-" + i, base + i)).isTrue();
+    }
+    filter.expireBefore(base + 10 * WINDOW);
+    assertThat(filter.bits()).isZero();
+  }
+
+  @Test
   void bucketsNoLookupCanReachAreForgotten() {
     SeenIdFilter filter = new SeenIdFilter(WINDOW);
     filter.add("old", 0);
