@@ -44,10 +44,11 @@ final class AggregateTopology {
   private AggregateTopology() {}
 
   static Topology build(AggregateSettings settings, AggregateMetrics metrics, ObjectMapper json) {
-    Serde<UsageEvent> eventSerde = JsonSerde.of(json, UsageEvent.class);
-    Serde<SessionState> sessionSerde = JsonSerde.of(json, SessionState.class);
-    Serde<UsageState> usageSerde = JsonSerde.of(json, UsageState.class);
-    Serde<SessionStart> startSerde = JsonSerde.of(json, SessionStart.class);
+    // Internal records (repartition topics, stores, changelogs) are binary; output rows are JSON.
+    Serde<UsageEvent> eventSerde = BinarySerde.usageEvent();
+    Serde<SessionState> sessionSerde = BinarySerde.sessionState();
+    Serde<UsageState> usageSerde = BinarySerde.usageState();
+    Serde<SessionStart> startSerde = BinarySerde.sessionStart();
     String pageView = settings.sessionize().pageViewType;
     String apiCall = settings.usage().apiCallType;
     List<String> windows =

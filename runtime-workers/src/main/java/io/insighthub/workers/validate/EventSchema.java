@@ -184,22 +184,62 @@ final class EventSchema {
       if (!value.canConvertToLong()) {
         return Long.MIN_VALUE;
       }
-      long millis = value.longValue();
-      return millis >= 0 && millis <= MAX_EPOCH_MILLIS ? millis : Long.MIN_VALUE;
+      return epochMillis(value.longValue());
     }
     if (value.isTextual()) {
-      String text = value.textValue();
-      // Cheap shape check before the parser: yyyy-mm-ddT...
-      if (text.length() < 20 || text.length() > 40 || text.charAt(4) != '-') {
-        return Long.MIN_VALUE;
-      }
-      try {
-        return Instant.parse(text).toEpochMilli();
-      } catch (DateTimeException | ArithmeticException e) {
-        return Long.MIN_VALUE;
-      }
+      return epochMillis(value.textValue());
     }
     return Long.MIN_VALUE;
+  }
+
+  /** {@code millis} if it is a time ISO-8601 can spell, else Long.MIN_VALUE. */
+  static long epochMillis(long millis) {
+    return millis >= 0 && millis <= MAX_EPOCH_MILLIS ? millis : Long.MIN_VALUE;
+  }
+
+  /** Epoch millis of an ISO-8601 time with offset, or Long.MIN_VALUE. */
+  static long epochMillis(String text) {
+    // Cheap shape check before the parser: yyyy-mm-ddT...
+    if (text.length() < 20 || text.length() > 40 || text.charAt(4) != '-') {
+      return Long.MIN_VALUE;
+    }
+    try {
+      return Instant.parse(text).toEpochMilli();
+    } catch (DateTimeException | ArithmeticException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
+  // For CompactEventReader, which applies these same rules to events it reads without a tree.
+
+  Map<String, EventField> declared() {
+    return declared;
+  }
+
+  String[] path(String declaredName) {
+    return paths.get(declaredName);
+  }
+
+  boolean isRequired(EventField field) {
+    return Boolean.TRUE.equals(field.required)
+        || field.name.equals(eventIdField)
+        || field.name.equals(eventTimeField);
+  }
+
+  boolean isDeclaredOrImplicit(String path) {
+    return declared.containsKey(path) || implicit.contains(path);
+  }
+
+  boolean isParent(String path) {
+    return parents.contains(path);
+  }
+
+  String[] eventIdPath() {
+    return eventIdPath;
+  }
+
+  String[] eventTimePath() {
+    return eventTimePath;
   }
 
   static JsonNode resolve(JsonNode event, String[] path) {

@@ -6,8 +6,10 @@ import io.insighthub.crds.v1alpha1.PiiField;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -82,14 +84,51 @@ final class PiiMinimizer {
 
   /** An email keeps only its domain ({@code ***@example.com}); any other value becomes ***. */
   static String mask(JsonNode value) {
-    if (value.isTextual()) {
-      String text = value.textValue();
-      int at = text.lastIndexOf('@');
-      if (at > 0 && at < text.length() - 1 && text.indexOf('.', at) > at + 1) {
-        return MASK + text.substring(at);
-      }
+    return value.isTextual() ? mask(value.textValue()) : MASK;
+  }
+
+  /** The mask of a text value. */
+  static String mask(String text) {
+    int at = text.lastIndexOf('@');
+    if (at > 0 && at < text.length() - 1 && text.indexOf('.', at) > at + 1) {
+      return MASK + text.substring(at);
     }
     return MASK;
+  }
+
+  /**
+   * The rules as (dotted path, action), in order, for {@link CompactEventReader}; null when one
+   * rule's path is another's or lies inside it, since such rules interact (order matters) and are
+   * left to the tree path.
+   */
+  List<Map.Entry<String[], PiiField.Action>> independentRules() {
+    for (Rule a : rules) {
+      for (Rule b : rules) {
+        if (a != b && isPrefix(full(a), full(b))) {
+          return null;
+        }
+      }
+    }
+    return rules.stream().map(r -> Map.entry(full(r), r.action)).toList();
+  }
+
+  private static String[] full(Rule rule) {
+    String[] path = Arrays.copyOf(rule.parent, rule.parent.length + 1);
+    path[rule.parent.length] = rule.name;
+    return path;
+  }
+
+  /** True when {@code prefix} equals {@code path} or is one of its ancestors. */
+  static boolean isPrefix(String[] prefix, String[] path) {
+    if (prefix.length > path.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (!prefix[i].equals(path[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String[] parentPath(String[] path) {

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
@@ -23,18 +25,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends each raw record to exactly one place: the validated topic (checked, deduplicated, PII
  * minimized), the DLQ (with the reason), the late topic, or nowhere when it repeats an event id
- * within the dedup window. Its two stores (ids seen, newest event time) are changelogged, so a
- * restarted task decides exactly as the crashed one would have.
+ * within the dedup window. Its one store (ids seen, with their event times) is changelogged, so a
+ * restarted task decides exactly as the crashed one would have: the newest event time that the
+ * lateness check needs is the newest time in that store (every accepted event is written there and
+ * only accepted events move it), so it is recomputed from the restored store instead of being
+ * written per record; the same scan refills the in-memory {@link SeenIdFilter} that spares new ids
+ * the store's range lookup.
  */
 final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   static final String DEDUP_STORE = "validate-dedup";
-  static final String STREAM_TIME_STORE = "validate-stream-time";
   static final String TO_VALIDATED = "validated-sink";
   static final String TO_DLQ = "dlq-sink";
   static final String TO_LATE = "late-sink";
 
   private static final Logger LOG = LoggerFactory.getLogger(ValidateProcessor.class);
-  private static final String MAX_EVENT_TIME = "max-event-time";
   private static final int MAX_HEADER_CHARS = 200;
 
   private final ValidateSettings settings;
@@ -46,11 +50,11 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
   private final long lateness;
   private final long window;
   private final List<String[]> keyPaths;
+  private final CompactEventReader compact;
   private ProcessorContext<byte[], byte[]> context;
   private WindowStore<String, Long> seenIds;
-  private KeyValueStore<String, Long> streamTime;
+  private SeenIdFilter seenFilter;
   private long maxEventTime = Long.MIN_VALUE;
-  private boolean streamTimeLoaded;
 
   ValidateProcessor(
       ValidateSettings settings, ValidateMetrics metrics, DriftReporter drift, ObjectMapper json) {
@@ -65,13 +69,24 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
     List<String> keyFields = settings.events().keyFields;
     this.keyPaths =
         keyFields == null ? List.of() : keyFields.stream().map(f -> f.split("\\.")).toList();
+    this.compact = new CompactEventReader(schema, pii, keyPaths);
   }
 
   @Override
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
     this.seenIds = context.getStateStore(DEDUP_STORE);
-    this.streamTime = context.getStateStore(STREAM_TIME_STORE);
+    // init runs again when a task is revived after its state was wiped and restored: start over.
+    this.seenFilter = new SeenIdFilter(window);
+    this.maxEventTime = Long.MIN_VALUE;
+    try (KeyValueIterator<Windowed<String>, Long> all = seenIds.all()) {
+      while (all.hasNext()) {
+        KeyValue<Windowed<String>, Long> seen = all.next();
+        long time = seen.key.window().start();
+        seenFilter.add(seen.key.key(), time);
+        maxEventTime = Math.max(maxEventTime, time);
+      }
+    }
   }
 
   /** Where one record goes. */
@@ -129,6 +144,14 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
           Reason.EVENT_TOO_LARGE,
           value.length + " bytes, more than maxEventBytes " + settings.maxEventBytes());
     }
+    CompactEventReader.Candidate fast = readCompact(value);
+    if (fast != null) {
+      return route(
+          fast.eventId(),
+          fast.eventTimeMillis(),
+          fast.undeclared(),
+          () -> new Minimized(fast.key(), fast.minimized()));
+    }
     JsonNode parsed;
     try {
       parsed = json.readTree(value);
@@ -148,7 +171,34 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
       return new Reject(r.reason(), "field '" + printable(r.field()) + "' " + r.detail());
     }
     EventSchema.Accepted accepted = (EventSchema.Accepted) result;
-    List<String> undeclared = accepted.undeclared();
+    return route(
+        accepted.eventId(),
+        accepted.eventTimeMillis(),
+        accepted.undeclared(),
+        () -> {
+          pii.apply(event);
+          return new Minimized(key(event), serialize(event));
+        });
+  }
+
+  /** The key and value of an accepted event after PII minimization. */
+  private record Minimized(byte[] key, byte[] value) {}
+
+  /** The compact fast path's verdict, or null to take the tree path (also on any surprise). */
+  private CompactEventReader.Candidate readCompact(byte[] value) {
+    try {
+      return compact.read(value);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Drift policy, time range, lateness and dedup for an event that passed the schema checks. */
+  private Outcome route(
+      String eventId,
+      long eventTime,
+      List<String> undeclared,
+      java.util.function.Supplier<Minimized> minimize) {
     if (!undeclared.isEmpty()) {
       switch (settings.driftPolicy()) {
         case EVOLVE -> undeclared.forEach(drift::report);
@@ -160,7 +210,6 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
         case HALT -> throw new SchemaDriftHaltException(undeclared.get(0));
       }
     }
-    long eventTime = accepted.eventTimeMillis();
     if (eventTime > System.currentTimeMillis() + ValidateSettings.MAX_FUTURE_SKEW.toMillis()) {
       return new Reject(
           Reason.EVENT_TIME_OUT_OF_RANGE,
@@ -171,21 +220,21 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
               + "h in the future");
     }
     long newest = newestEventTime();
-    pii.apply(event);
-    byte[] key = key(event);
-    byte[] minimized = serialize(event);
+    Minimized minimized = minimize.get();
     if (newest != Long.MIN_VALUE && eventTime < newest - lateness) {
-      return new Late(key, minimized, eventTime);
+      return new Late(minimized.key(), minimized.value(), eventTime);
     }
-    if (isDuplicate(accepted.eventId(), eventTime)) {
+    if (isDuplicate(eventId, eventTime)) {
       return new Duplicate();
     }
-    seenIds.put(accepted.eventId(), eventTime, eventTime);
+    seenIds.put(eventId, eventTime, eventTime);
+    seenFilter.add(eventId, eventTime);
     if (eventTime > newest) {
       maxEventTime = eventTime;
-      streamTime.put(MAX_EVENT_TIME, eventTime);
+      // No lookup reaches below newest - lateness - window (older events are late).
+      seenFilter.expireBefore(eventTime - lateness - window);
     }
-    return new Accept(key, minimized, eventTime);
+    return new Accept(minimized.key(), minimized.value(), eventTime);
   }
 
   private byte[] serialize(ObjectNode event) {
@@ -198,6 +247,9 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
   }
 
   private boolean isDuplicate(String eventId, long eventTime) {
+    if (!seenFilter.mightContain(eventId, eventTime)) {
+      return false;
+    }
     try (WindowStoreIterator<Long> seen =
         seenIds.fetch(eventId, eventTime - window, eventTime + window)) {
       return seen.hasNext();
@@ -205,11 +257,6 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
   }
 
   private long newestEventTime() {
-    if (!streamTimeLoaded) {
-      Long stored = streamTime.get(MAX_EVENT_TIME);
-      maxEventTime = stored == null ? Long.MIN_VALUE : stored;
-      streamTimeLoaded = true;
-    }
     return maxEventTime;
   }
 
@@ -248,8 +295,12 @@ final class ValidateProcessor implements Processor<byte[], byte[], byte[], byte[
     return headers;
   }
 
-  /** The record key: the key fields' values after minimization, so no raw PII reaches it. */
   private byte[] key(ObjectNode event) {
+    return key(event, keyPaths);
+  }
+
+  /** The record key: the key fields' values after minimization, so no raw PII reaches it. */
+  static byte[] key(ObjectNode event, List<String[]> keyPaths) {
     if (keyPaths.isEmpty()) {
       return null;
     }

@@ -8,7 +8,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
-/** Wires raw → {@link ValidateProcessor} → validated, DLQ and late sinks, with its two stores. */
+/** Wires raw → {@link ValidateProcessor} → validated, DLQ and late sinks, with its dedup store. */
 final class ValidateTopology {
   /** Deeper JSON is rejected as malformed instead of risking the parser's stack. */
   static final int MAX_NESTING_DEPTH = 64;
@@ -34,14 +34,6 @@ final class ValidateTopology {
                 false),
             Serdes.String(),
             Serdes.Long()),
-        "validate");
-    // Cached, so the newest event time reaches the changelog once per commit, not per record.
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(ValidateProcessor.STREAM_TIME_STORE),
-                Serdes.String(),
-                Serdes.Long())
-            .withCachingEnabled(),
         "validate");
     ByteArraySerializer bytes = new ByteArraySerializer();
     topology.addSink(

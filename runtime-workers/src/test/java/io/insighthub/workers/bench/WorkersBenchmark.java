@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -27,6 +29,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
 
 /**
  * Throughput of the validate stage on the real broker with ~1 KB JSON events, beside a plain
@@ -48,7 +52,15 @@ public final class WorkersBenchmark {
               SchemaDriftCheck.Policy.EVOLVE,
               Files.writeString(dir.resolve("hmac-key"), "bench-key"));
       WorkerConfig.Kafka k = config.kafka();
-      Topics.create(broker, PARTITIONS, k.raw(), k.validated(), k.dlq(), k.late(), "bench.copy");
+      Topics.create(
+          broker,
+          PARTITIONS,
+          k.raw(),
+          k.validated(),
+          k.dlq(),
+          k.late(),
+          "bench.copy",
+          "bench.eos-copy");
       Topics.create(
           broker,
           PARTITIONS,
@@ -67,11 +79,22 @@ public final class WorkersBenchmark {
 
       Map<String, String> env =
           Map.of(StreamsSettings.STATE_DIR_ENV, dir.resolve("state").toString());
+      if (!Boolean.getBoolean("bench.skipEosCopy")) {
+        double eosCopy =
+            streamsCopy(
+                BenchmarkConfigs.streamsCopy(config, env), k.raw(), "bench.eos-copy", events);
+        System.out.printf(
+            "streams exactly-once copy: %,.0f events/s (%.2f of the plain copy)%n",
+            eosCopy, eosCopy / copy);
+      }
       double validate =
           stage(new ValidateStage(env), config, "insighthub.validate.records.in", events);
       System.out.printf(
           "validate:    %,.0f events/s (%.2f of the plain copy)%n", validate, validate / copy);
 
+      if (Boolean.getBoolean("bench.skipAggregate")) {
+        return;
+      }
       double aggregate =
           stage(
               new AggregateStage(env),
@@ -176,6 +199,36 @@ public final class WorkersBenchmark {
       }
       producer.flush();
       return events / seconds(started);
+    }
+  }
+
+  /**
+   * The same copy as a Kafka Streams application with the validate stage's settings
+   * (exactly_once_v2, threads, producer batches) and no processing: what Streams and transactions
+   * cost before validate does any work.
+   */
+  private static double streamsCopy(Properties properties, String from, String to, int events)
+      throws Exception {
+    AtomicLong copied = new AtomicLong();
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.<byte[], byte[]>stream(from).peek((key, value) -> copied.incrementAndGet()).to(to);
+    try (KafkaStreams streams = new KafkaStreams(builder.build(), properties)) {
+      streams.start();
+      long first = 0;
+      long firstCount = 0;
+      while (copied.get() < events) {
+        if (streams.state() == KafkaStreams.State.ERROR) {
+          throw new IllegalStateException("the streams copy failed");
+        }
+        if (first == 0 && copied.get() > 0) {
+          first = System.nanoTime();
+          firstCount = copied.get();
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+      }
+      double rate = (events - firstCount) / seconds(first);
+      streams.close(Duration.ofSeconds(30));
+      return rate;
     }
   }
 

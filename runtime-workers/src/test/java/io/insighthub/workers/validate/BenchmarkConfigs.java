@@ -5,8 +5,11 @@ import io.insighthub.crds.v1alpha1.SchemaDriftCheck;
 import io.insighthub.crds.v1alpha1.SessionizeSpec;
 import io.insighthub.crds.v1alpha1.TransformSpec;
 import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.workers.streams.StreamsSettings;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
 /** Worker configurations for the benchmark, built from the validate tests' schema. */
 public final class BenchmarkConfigs {
@@ -17,6 +20,16 @@ public final class BenchmarkConfigs {
     WorkerConfig base = TestSchemas.config(bootstrap, prefix, policy, hmacKey);
     base.events().maxEventBytes = 1 << 20;
     return base;
+  }
+
+  /**
+   * Streams properties as the validate stage would use them (exactly_once_v2, its threads and
+   * producer batches), for a copy under the application id suffix {@code eos-copy}.
+   */
+  public static Properties streamsCopy(WorkerConfig validate, Map<String, String> env) {
+    Properties properties = StreamsSettings.properties(validate, "eos-copy", 1 << 20, env);
+    ValidateStage.throughputDefaults(properties, Runtime.getRuntime().availableProcessors());
+    return properties;
   }
 
   /** The same pipeline with its sessionize and aggregate transforms, for the aggregate stage. */
