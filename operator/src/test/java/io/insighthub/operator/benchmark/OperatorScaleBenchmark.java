@@ -53,6 +53,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -211,14 +212,19 @@ class OperatorScaleBenchmark {
       Map<String, Double> cpuBefore = cpu(null, server);
       long started = System.nanoTime();
       try (ExecutorService pool = Executors.newFixedThreadPool(CREATE_THREADS * 2)) {
-        IntStream.range(0, PIPELINES)
-            .forEach(
-                i ->
-                    pool.submit(
-                        () -> {
-                          writeAsTheOperatorWould(client, ns, config, "p" + i, writes);
-                          return null;
-                        }));
+        List<Future<?>> done =
+            IntStream.range(0, PIPELINES)
+                .<Future<?>>mapToObj(
+                    i ->
+                        pool.submit(
+                            () -> {
+                              writeAsTheOperatorWould(client, ns, config, "p" + i, writes);
+                              return null;
+                            }))
+                .toList();
+        for (Future<?> each : done) {
+          each.get();
+        }
       }
       long written = System.nanoTime();
       await()
