@@ -3,11 +3,9 @@ package io.insighthub.operator.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,6 +29,7 @@ import io.insighthub.operator.pipeline.TopicBuilder;
 import io.insighthub.operator.pipeline.WorkerConfigMapBuilder;
 import io.insighthub.operator.pipeline.WorkerDeploymentBuilder;
 import io.insighthub.operator.testing.Samples;
+import io.insighthub.operator.testing.TestClusters;
 import io.insighthub.operator.testing.TestPipelines;
 import io.strimzi.api.kafka.model.common.ConditionBuilder;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
@@ -654,28 +653,8 @@ class OperatorScaleBenchmark {
   }
 
   static void prerequisites(KubernetesClient client, String ns) {
-    GenericKubernetesResource kafka = new GenericKubernetesResource();
-    kafka.setApiVersion("kafka.strimzi.io/v1");
-    kafka.setKind("Kafka");
-    kafka.setMetadata(new ObjectMetaBuilder().withName("main").build());
-    kafka.setAdditionalProperty(
-        "spec",
-        Map.of(
-            "kafka",
-            Map.of(
-                "listeners",
-                List.of(Map.of("name", "plain", "port", 9092, "type", "internal", "tls", false)))));
-    client.resource(kafka).inNamespace(ns).create();
-    client
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(TestPipelines.SINK_SECRET)
-                .withNamespace(ns)
-                .endMetadata()
-                .withStringData(Map.of("url", "jdbc:duckdb:"))
-                .build())
-        .create();
+    TestClusters.kafka(client, ns, "main", true);
+    TestClusters.sinkSecret(client, ns);
   }
 
   static int status(int port) {

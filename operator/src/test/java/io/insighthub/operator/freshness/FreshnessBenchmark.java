@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -24,6 +21,7 @@ import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.runtime.InsightHubOperator;
 import io.insighthub.operator.testing.ReconcileCounter;
+import io.insighthub.operator.testing.TestClusters;
 import io.insighthub.operator.testing.TestPipelines;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -217,21 +215,7 @@ class FreshnessBenchmark {
   static void prerequisites(KubernetesClient client, String ns, KafkaBroker broker)
       throws Exception {
     WatermarkTopic.ensure(broker);
-    GenericKubernetesResource kafka = new GenericKubernetesResource();
-    kafka.setApiVersion("kafka.strimzi.io/v1");
-    kafka.setKind("Kafka");
-    kafka.setMetadata(new ObjectMetaBuilder().withName("insighthub").build());
-    kafka.setAdditionalProperty("spec", Map.of("kafka", Map.of("listeners", List.of())));
-    client.resource(kafka).inNamespace(ns).create();
-    client
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(TestPipelines.SINK_SECRET)
-                .withNamespace(ns)
-                .endMetadata()
-                .withStringData(Map.of("url", "jdbc:duckdb:"))
-                .build())
-        .create();
+    TestClusters.kafka(client, ns, "insighthub", false);
+    TestClusters.sinkSecret(client, ns);
   }
 }

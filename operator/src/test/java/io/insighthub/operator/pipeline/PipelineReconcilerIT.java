@@ -38,6 +38,7 @@ import io.insighthub.operator.testing.ReconcileCounter;
 import io.insighthub.operator.testing.Samples;
 import io.insighthub.operator.testing.StrimziEmulation;
 import io.insighthub.operator.testing.Subset;
+import io.insighthub.operator.testing.TestClusters;
 import io.insighthub.operator.testing.TestPipelines;
 import io.javaoperatorsdk.operator.Operator;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
@@ -496,19 +497,7 @@ class PipelineReconcilerIT {
   // ---- fixtures and reads ----
 
   static void kafkaCluster(String name) {
-    GenericKubernetesResource kafka = new GenericKubernetesResource();
-    kafka.setApiVersion("kafka.strimzi.io/v1");
-    kafka.setKind("Kafka");
-    kafka.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
-    kafka.setAdditionalProperty(
-        "spec",
-        Map.of(
-            "kafka",
-            Map.of(
-                "listeners",
-                List.of(Map.of("name", "plain", "port", 9092, "type", "internal", "tls", false)))));
-    client.resource(kafka).inNamespace(ns).create();
+    TestClusters.kafka(client, ns, name, true);
   }
 
   static void secret(String name, String key) {

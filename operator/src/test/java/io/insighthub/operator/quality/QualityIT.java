@@ -7,9 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.insighthub.crds.v1alpha1.NullSpikeCheck;
 import io.insighthub.crds.v1alpha1.ObjectRef;
@@ -32,6 +30,7 @@ import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.freshness.FreshnessTracking;
 import io.insighthub.operator.runtime.InsightHubOperator;
 import io.insighthub.operator.testing.ReconcileCounter;
+import io.insighthub.operator.testing.TestClusters;
 import io.insighthub.operator.testing.TestPipelines;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -90,22 +89,8 @@ class QualityIT {
         throw e;
       }
     }
-    GenericKubernetesResource kafka = new GenericKubernetesResource();
-    kafka.setApiVersion("kafka.strimzi.io/v1");
-    kafka.setKind("Kafka");
-    kafka.setMetadata(new ObjectMetaBuilder().withName("insighthub").build());
-    kafka.setAdditionalProperty("spec", Map.of("kafka", Map.of("listeners", List.of())));
-    client.resource(kafka).inNamespace(ns).create();
-    client
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(TestPipelines.SINK_SECRET)
-                .withNamespace(ns)
-                .endMetadata()
-                .withStringData(Map.of("url", "jdbc:duckdb:"))
-                .build())
-        .create();
+    TestClusters.kafka(client, ns, "insighthub", false);
+    TestClusters.sinkSecret(client, ns);
     bootstrap = broker.bootstrapServers();
     startOperator();
     producer =

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.insighthub.crds.v1alpha1.Pipeline;
@@ -12,6 +11,7 @@ import io.insighthub.e2e.kube.KubeApiServer;
 import io.insighthub.e2e.kube.KubeApiServerExtension;
 import io.insighthub.e2e.kube.TestNamespace;
 import io.insighthub.operator.testing.Samples;
+import io.insighthub.operator.testing.TestClusters;
 import io.insighthub.operator.testing.TestPipelines;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -59,16 +59,7 @@ class OperatorJarIT {
     env.put("INSIGHTHUB_NAMESPACE", ns.name());
     env.put("POD_NAME", "operator-0");
     env.put("INSIGHTHUB_HTTP_PORT", Integer.toString(port));
-    client
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(TestPipelines.SINK_SECRET)
-                .withNamespace(ns.name())
-                .endMetadata()
-                .withStringData(Map.of("url", "jdbc:duckdb:"))
-                .build())
-        .create();
+    TestClusters.sinkSecret(client, ns.name());
     Process process = builder.start();
     try {
       await().atMost(WAIT).until(() -> status(port, "/readyz") == 200);
