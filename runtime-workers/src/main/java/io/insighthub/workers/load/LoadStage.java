@@ -112,6 +112,7 @@ public final class LoadStage implements Subcommand {
         KafkaConsumer<String, String> consumer =
             new KafkaConsumer<>(consumerConfig(config, consumerId))) {
       EventLoader loader = new EventLoader(warehouse, consumerId, targets);
+      LoadMetrics metrics = new LoadMetrics(context.metrics());
       LoadQuality quality = quality(config, targets, warehouse, Instant.now());
       StoredOffsetAssignment assignment =
           new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
@@ -131,7 +132,12 @@ public final class LoadStage implements Subcommand {
         if (batch.isEmpty()) {
           continue;
         }
+        long started = System.nanoTime();
         EventLoader.Report report = loader.load(batch);
+        metrics.batch.record(Duration.ofNanos(System.nanoTime() - started));
+        metrics.records.increment(report.records());
+        metrics.quarantined.increment(report.quarantined());
+        report.result().tables().values().forEach(t -> metrics.rows.increment(t.applied()));
         consumer.commitAsync();
         Instant now = Instant.now();
         Map<TableId, List<QualityResult>> checked =

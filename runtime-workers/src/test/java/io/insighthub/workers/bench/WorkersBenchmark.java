@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -24,9 +26,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -60,6 +64,8 @@ public final class WorkersBenchmark {
           k.dlq(),
           k.late(),
           "bench.copy",
+          "bench.tx-copy",
+          "bench.floor",
           "bench.eos-copy");
       Topics.create(
           broker,
@@ -76,6 +82,30 @@ public final class WorkersBenchmark {
 
       double copy = copy(broker, k.raw(), "bench.copy", events);
       System.out.printf("plain copy:  %,.0f events/s%n", copy);
+
+      double txCopy =
+          transactionalCopy(broker, k.raw(), "bench.tx-copy", "tx-copy", 1, () -> v -> v);
+      System.out.printf(
+          "transactional copy: %,.0f events/s (%.2f of the plain copy)%n", txCopy, txCopy / copy);
+      // The validate floor gets as many threads as validate (one per core, up to the partitions).
+      int floorThreads = Math.min(PARTITIONS, Runtime.getRuntime().availableProcessors());
+      List<ValidateFloor> floorWork = new java.util.concurrent.CopyOnWriteArrayList<>();
+      double floor =
+          transactionalCopy(
+              broker,
+              k.raw(),
+              "bench.floor",
+              "floor",
+              floorThreads,
+              () -> {
+                ValidateFloor work = new ValidateFloor("bench-key");
+                floorWork.add(work);
+                return work;
+              });
+      System.out.printf(
+          "validate floor (%d transactional copy threads + one tokenizing pass, one HMAC and an"
+              + " in-memory dedup set per event): %,.0f events/s (%.2f of the plain copy; %s)%n",
+          floorThreads, floor, floor / copy, floorWork);
 
       Map<String, String> env =
           Map.of(StreamsSettings.STATE_DIR_ENV, dir.resolve("state").toString());
@@ -199,6 +229,117 @@ public final class WorkersBenchmark {
       }
       producer.flush();
       return events / seconds(started);
+    }
+  }
+
+  /**
+   * The plain copy made exactly-once by hand, the cheapest transactional consume-transform-produce
+   * loop: per thread, its share of the partitions (assigned, no group rebalance), one transactional
+   * producer, the consumed offsets committed in the transaction every 100 ms (Kafka Streams'
+   * exactly-once commit interval), {@code transform} applied to every value. Events/s from the
+   * first record any thread reads to the last commit.
+   */
+  private static double transactionalCopy(
+      KafkaBroker broker,
+      String from,
+      String to,
+      String id,
+      int threads,
+      java.util.function.Supplier<java.util.function.UnaryOperator<byte[]>> transform)
+      throws Exception {
+    java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<Integer>> copies = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        List<TopicPartition> mine = new java.util.ArrayList<>();
+        for (int p = t; p < PARTITIONS; p += threads) {
+          mine.add(new TopicPartition(from, p));
+        }
+        String txId = "bench-" + id + "-" + t;
+        copies.add(
+            pool.submit(() -> copyPartitions(broker, mine, to, txId, transform.get(), started)));
+      }
+      long copied = 0;
+      for (java.util.concurrent.Future<Integer> copy : copies) {
+        copied += copy.get();
+      }
+      return copied / seconds(started.get());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static int copyPartitions(
+      KafkaBroker broker,
+      List<TopicPartition> partitions,
+      String to,
+      String txId,
+      java.util.function.UnaryOperator<byte[]> transform,
+      java.util.concurrent.atomic.AtomicLong started) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(
+                Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    txId,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                    false,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                    "read_committed",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                    2_000),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(
+                Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                    txId,
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    20,
+                    ProducerConfig.BATCH_SIZE_CONFIG,
+                    256 * 1024,
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                    "lz4"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+      producer.initTransactions();
+      consumer.assign(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      int copied = 0;
+      long lastCommit = System.nanoTime();
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      producer.beginTransaction();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+        ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
+        if (!batch.isEmpty()) {
+          started.compareAndSet(0, System.nanoTime());
+        }
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+          producer.send(
+              new ProducerRecord<>(to, r.partition(), r.key(), transform.apply(r.value())));
+          offsets.put(
+              new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+          copied++;
+        }
+        if (System.nanoTime() - lastCommit >= 100_000_000L) {
+          producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+          producer.commitTransaction();
+          offsets.clear();
+          lastCommit = System.nanoTime();
+          producer.beginTransaction();
+        }
+      }
+      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+      producer.commitTransaction();
+      return copied;
     }
   }
 
