@@ -134,7 +134,8 @@ public final class LoadStage implements Subcommand {
         }
         long started = System.nanoTime();
         EventLoader.Report report = loader.load(batch);
-        metrics.batch.record(Duration.ofNanos(System.nanoTime() - started));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        metrics.batch.record(took);
         metrics.records.increment(report.records());
         metrics.quarantined.increment(report.quarantined());
         report.result().tables().values().forEach(t -> metrics.rows.increment(t.applied()));
@@ -157,7 +158,10 @@ public final class LoadStage implements Subcommand {
                   results));
         }
         LOG.info(
-            "batch loaded: {} records, {} quarantined", report.records(), report.quarantined());
+            "batch loaded: {} records, {} quarantined, in {} ms",
+            report.records(),
+            report.quarantined(),
+            took.toMillis());
       }
       return 0;
     }
