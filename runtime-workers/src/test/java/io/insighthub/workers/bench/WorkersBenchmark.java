@@ -65,7 +65,7 @@ public final class WorkersBenchmark {
           k.late(),
           "bench.copy",
           "bench.tx-copy",
-          "bench.floor",
+          "bench.loop",
           "bench.eos-copy");
       Topics.create(
           broker,
@@ -87,25 +87,27 @@ public final class WorkersBenchmark {
           transactionalCopy(broker, k.raw(), "bench.tx-copy", "tx-copy", 1, () -> v -> v);
       System.out.printf(
           "transactional copy: %,.0f events/s (%.2f of the plain copy)%n", txCopy, txCopy / copy);
-      // The validate floor gets as many threads as validate (one per core, up to the partitions).
-      int floorThreads = Math.min(PARTITIONS, Runtime.getRuntime().availableProcessors());
-      List<ValidateFloor> floorWork = new java.util.concurrent.CopyOnWriteArrayList<>();
-      double floor =
+      // Validate's work gets as many threads as validate (one per core, up to the partitions).
+      int threads = Math.min(PARTITIONS, Runtime.getRuntime().availableProcessors());
+      List<io.insighthub.workers.validate.ValidateWithoutStreams> loopWork =
+          new java.util.concurrent.CopyOnWriteArrayList<>();
+      double loop =
           transactionalCopy(
               broker,
               k.raw(),
-              "bench.floor",
-              "floor",
-              floorThreads,
+              "bench.loop",
+              "loop",
+              threads,
               () -> {
-                ValidateFloor work = new ValidateFloor("bench-key");
-                floorWork.add(work);
+                var work = new io.insighthub.workers.validate.ValidateWithoutStreams(config);
+                loopWork.add(work);
                 return work;
               });
       System.out.printf(
-          "validate floor (%d transactional copy threads + one tokenizing pass, one HMAC and an"
-              + " in-memory dedup set per event): %,.0f events/s (%.2f of the plain copy; %s)%n",
-          floorThreads, floor, floor / copy, floorWork);
+          "validate's work without Streams (%d transactional copy threads + the compact reader, Bloom"
+              + " filter and an in-memory id map; no headers, no durable dedup): %,.0f events/s"
+              + " (%.2f of the plain copy; %s)%n",
+          threads, loop, loop / copy, loopWork);
 
       Map<String, String> env =
           Map.of(StreamsSettings.STATE_DIR_ENV, dir.resolve("state").toString());
