@@ -291,7 +291,7 @@ final class CompactEventReader {
 
   private long epochMillis(Member value) {
     return switch (value.kind) {
-      case INT -> EventSchema.epochMillis(Long.parseLong(raw(value)));
+      case INT -> EventSchema.epochMillis(longValue(value));
       case STRING -> EventSchema.epochMillis(text(value));
       default -> Long.MIN_VALUE;
     };
@@ -471,6 +471,20 @@ final class CompactEventReader {
     int length = string.valueEnd - string.valueStart - 2;
     return new String(
         in, from, length, string.ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+  }
+
+  /** An INT member's value: at most 18 digits (see {@link #number}), so it fits a long. */
+  private long longValue(Member value) {
+    int i = value.valueStart;
+    boolean negative = in[i] == '-';
+    if (negative) {
+      i++;
+    }
+    long result = 0;
+    for (; i < value.valueEnd; i++) {
+      result = result * 10 + (in[i] - '0');
+    }
+    return negative ? -result : result;
   }
 
   private String raw(Member value) {
