@@ -80,17 +80,21 @@ public final class WorkersBenchmark {
           "produced %,d events of ~%d bytes in %.1f s (%,.0f events/s)%n",
           events, bytes, produceSeconds, events / produceSeconds);
 
+      CpuUse cpu = new CpuUse(broker).start();
       double copy = copy(broker, k.raw(), "bench.copy", events);
-      System.out.printf("plain copy:  %,.0f events/s%n", copy);
+      System.out.printf("plain copy:  %,.0f events/s; %s%n", copy, cpu.perEvent(events));
 
+      cpu.start();
       double txCopy =
           transactionalCopy(broker, k.raw(), "bench.tx-copy", "tx-copy", 1, () -> v -> v);
       System.out.printf(
-          "transactional copy: %,.0f events/s (%.2f of the plain copy)%n", txCopy, txCopy / copy);
+          "transactional copy: %,.0f events/s (%.2f of the plain copy); %s%n",
+          txCopy, txCopy / copy, cpu.perEvent(events));
       // Validate's work gets as many threads as validate (one per core, up to the partitions).
       int threads = Math.min(PARTITIONS, Runtime.getRuntime().availableProcessors());
       List<io.insighthub.workers.validate.ValidateWithoutStreams> loopWork =
           new java.util.concurrent.CopyOnWriteArrayList<>();
+      cpu.start();
       double loop =
           transactionalCopy(
               broker,
@@ -106,34 +110,38 @@ public final class WorkersBenchmark {
       System.out.printf(
           "validate's work without Streams (%d transactional copy threads + the compact reader, Bloom"
               + " filter and an in-memory id map; no headers, no durable dedup): %,.0f events/s"
-              + " (%.2f of the plain copy; %s)%n",
-          threads, loop, loop / copy, loopWork);
+              + " (%.2f of the plain copy; %s); %s%n",
+          threads, loop, loop / copy, loopWork, cpu.perEvent(events));
 
       Map<String, String> env =
           Map.of(StreamsSettings.STATE_DIR_ENV, dir.resolve("state").toString());
       if (!Boolean.getBoolean("bench.skipEosCopy")) {
+        cpu.start();
         double eosCopy =
             streamsCopy(
                 BenchmarkConfigs.streamsCopy(config, env), k.raw(), "bench.eos-copy", events);
         System.out.printf(
-            "streams exactly-once copy: %,.0f events/s (%.2f of the plain copy)%n",
-            eosCopy, eosCopy / copy);
+            "streams exactly-once copy: %,.0f events/s (%.2f of the plain copy); %s%n",
+            eosCopy, eosCopy / copy, cpu.perEvent(events));
       }
+      cpu.start();
       double validate =
           stage(new ValidateStage(env), config, "insighthub.validate.records.in", events);
       System.out.printf(
-          "validate:    %,.0f events/s (%.2f of the plain copy)%n", validate, validate / copy);
+          "validate:    %,.0f events/s (%.2f of the plain copy); %s%n",
+          validate, validate / copy, cpu.perEvent(events));
 
       if (Boolean.getBoolean("bench.skipAggregate")) {
         return;
       }
+      cpu.start();
       double aggregate =
           stage(
               new AggregateStage(env),
               BenchmarkConfigs.aggregate(config),
               "insighthub.aggregate.records.in",
               events);
-      System.out.printf("aggregate:   %,.0f events/s%n", aggregate);
+      System.out.printf("aggregate:   %,.0f events/s; %s%n", aggregate, cpu.perEvent(events));
     }
   }
 
@@ -393,6 +401,34 @@ public final class WorkersBenchmark {
         java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
       }
       return (events - firstCount) / seconds(first);
+    }
+  }
+
+  /** CPU time used by this JVM and by the broker since {@link #start}, per event. */
+  static final class CpuUse {
+    private final KafkaBroker broker;
+    private Duration jvm;
+    private Duration brokerCpu;
+
+    CpuUse(KafkaBroker broker) {
+      this.broker = broker;
+    }
+
+    CpuUse start() {
+      jvm = jvmCpu();
+      brokerCpu = broker.cpuTime();
+      return this;
+    }
+
+    /** e.g. "CPU per event: this JVM 12.1 us, broker 3.4 us". */
+    String perEvent(int events) {
+      double jvmUs = (jvmCpu().minus(jvm)).toNanos() / 1e3 / events;
+      double brokerUs = broker.cpuTime().minus(brokerCpu).toNanos() / 1e3 / events;
+      return String.format("CPU per event: this JVM %.1f us, broker %.1f us", jvmUs, brokerUs);
+    }
+
+    private static Duration jvmCpu() {
+      return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
   }
 

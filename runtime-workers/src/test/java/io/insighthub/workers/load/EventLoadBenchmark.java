@@ -70,6 +70,8 @@ class EventLoadBenchmark {
                 secret.toString(), "ANALYTICS", null, "EVENTS", SinkSpec.Mode.MERGE),
             null,
             null);
+    java.time.Duration jvmStart = jvmCpu();
+    java.time.Duration brokerCpu = broker.cpuTime();
     long started = System.nanoTime();
     long first = 0;
     double firstCount = 0;
@@ -86,11 +88,14 @@ class EventLoadBenchmark {
       }
     }
     long finished = System.nanoTime();
+    double jvmUs = jvmCpu().minus(jvmStart).toNanos() / 1e3 / EVENTS;
+    double brokerUs = broker.cpuTime().minus(brokerCpu).toNanos() / 1e3 / EVENTS;
     var batch = stage.metrics().timer(LoadMetrics.BATCH);
     System.out.printf(
         "load benchmark: %,d validated events in %.1f s (%,.0f events/s from start); steady"
             + " state (after the first batch, %.1f s after the start): %,.0f events/s; %d"
-            + " batches, mean %.0f ms, max %.0f ms; load average %s%n",
+            + " batches, mean %.0f ms, max %.0f ms; CPU per event (start-up included): this JVM"
+            + " %.1f us, broker %.1f us; load average %s%n",
         EVENTS,
         (finished - started) / 1e9,
         EVENTS / ((finished - started) / 1e9),
@@ -99,6 +104,8 @@ class EventLoadBenchmark {
         batch.count(),
         batch.mean(TimeUnit.MILLISECONDS),
         batch.max(TimeUnit.MILLISECONDS),
+        jvmUs,
+        brokerUs,
         Files.readString(Path.of("/proc/loadavg")).trim());
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + warehouse);
         ResultSet rows =
@@ -108,6 +115,10 @@ class EventLoadBenchmark {
       assertThat(rows.getLong(1)).isEqualTo(EVENTS);
       assertThat(rows.getLong(2)).isEqualTo(EVENTS);
     }
+  }
+
+  private static java.time.Duration jvmCpu() {
+    return ProcessHandle.current().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
   }
 
   /**
