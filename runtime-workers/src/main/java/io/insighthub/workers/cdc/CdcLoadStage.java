@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -180,10 +181,15 @@ public final class CdcLoadStage implements Subcommand {
       KafkaConsumer<String, String> consumer,
       Map<TopicPartition, OffsetAndMetadata> committed,
       Watermarks watermarks) {
-    heartbeats.poll().forEach(completeness::heartbeat);
-    if (completeness.needsTargets()) {
-      assignment.refresh();
-      completeness.target(consumer.endOffsets(consumer.assignment()));
+    try {
+      heartbeats.poll().forEach(completeness::heartbeat);
+      if (completeness.needsTargets()) {
+        assignment.refresh();
+        completeness.target(consumer.endOffsets(consumer.assignment()));
+      }
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      // Proofs only report freshness: the next turn of the loop tries again.
+      LOG.warn("heartbeats not read or end offsets not taken: {}", e.toString());
     }
     if (committed != null) {
       Map<TopicPartition, Long> next = HashMap.newHashMap(committed.size());
@@ -259,6 +265,17 @@ public final class CdcLoadStage implements Subcommand {
     while (batch.records() < MAX_BATCH_RECORDS && context.stopRequested().getCount() > 0) {
       boolean applying = inFlight != null && !inFlight.report().isDone();
       long left = deadline - System.nanoTime();
+      if (consumer.assignment().isEmpty()) {
+        // No table topic yet (no table has had a row since capture began): nothing to poll, and
+        // a consumer with no partitions cannot poll. Wait out the batch, then look again.
+        try {
+          context.stopRequested().await(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for a table topic", e);
+        }
+        break;
+      }
       if (!applying && (left <= 0 || (batch.records() > 0 && caughtUp(consumer)))) {
         break;
       }
@@ -325,6 +342,9 @@ public final class CdcLoadStage implements Subcommand {
     void complete(Instant asOf) {
       if (caughtUpTo != null && !asOf.isAfter(caughtUpTo)) {
         return;
+      }
+      if (caughtUpTo == null) {
+        LOG.info("every table complete as of {} (first heartbeat proof)", asOf);
       }
       caughtUpTo = asOf;
       Instant now = Instant.now();
