@@ -6,6 +6,8 @@ import io.insighthub.e2e.kafka.KafkaBroker;
 import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.aggregate.AggregateStage;
 import io.insighthub.workers.streams.StreamsSettings;
+import io.insighthub.workers.testing.BenchmarkEvents;
+import io.insighthub.workers.testing.CpuUse;
 import io.insighthub.workers.testing.RunningStage;
 import io.insighthub.workers.testing.TestDirs;
 import io.insighthub.workers.testing.Topics;
@@ -15,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,84 +146,66 @@ public final class WorkersBenchmark {
     }
   }
 
-  /** ~1 KB JSON events with PII fields, in time order, keyed by event id. */
+  /** {@link BenchmarkEvents} in time order, keyed by event id; returns one event's size. */
   private static int produce(KafkaBroker broker, String topic, int events) {
-    long start = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
-    String padding = "x".repeat(620);
     int size = 0;
     try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG,
-                20,
-                ProducerConfig.BATCH_SIZE_CONFIG,
-                256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG,
-                "lz4"),
-            new ByteArraySerializer(),
-            new ByteArraySerializer())) {
+        new KafkaProducer<>(producerConfig(broker, null), bytes(), bytes())) {
       for (int i = 0; i < events; i++) {
-        String id = "ev-" + i;
-        String json =
-            "{\"event_id\":\""
-                + id
-                + "\",\"occurred_at\":"
-                + (start + i * 5L)
-                + ",\"event_type\":\""
-                + (i % 10 == 0 ? "api_call" : "page_view")
-                + "\",\"account_id\":\"acct-"
-                + (i % 500)
-                + "\",\"user_id\":\"user-"
-                + (i % 20_000)
-                + "\",\"email\":\"user"
-                + (i % 20_000)
-                + "@example.com\",\"ip\":\"10.0."
-                + (i % 250)
-                + ".7\",\"phone\":\"+1-555-0100\",\"amount\":12.5,\"count\":3,"
-                + "\"properties\":{\"path\":\"/products/"
-                + i
-                + "\",\"referrer\":\"https://search.example.com/?q=analytics\",\"pad\":\""
-                + padding
-                + "\"}}";
-        byte[] value = json.getBytes(StandardCharsets.UTF_8);
+        byte[] value = BenchmarkEvents.raw(i, false);
         size = value.length;
-        producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), value));
+        producer.send(
+            new ProducerRecord<>(
+                topic, BenchmarkEvents.id(i).getBytes(StandardCharsets.UTF_8), value));
       }
       producer.flush();
     }
     return size;
   }
 
+  /** Batches as large as validate's, lz4; transactional when {@code transactionalId} is set. */
+  private static Map<String, Object> producerConfig(KafkaBroker broker, String transactionalId) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    if (transactionalId != null) {
+      config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    }
+    return config;
+  }
+
+  /**
+   * From the earliest offset, 2,000 records per poll; read_committed and manual commits if asked.
+   */
+  private static Map<String, Object> consumerConfig(
+      KafkaBroker broker, String group, boolean exactlyOnce) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+    if (exactlyOnce) {
+      config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    }
+    return config;
+  }
+
+  private static ByteArraySerializer bytes() {
+    return new ByteArraySerializer();
+  }
+
   /** A plain consumer → producer loop over the same partitions, no processing. */
   private static double copy(KafkaBroker broker, String from, String to, int events) {
     try (KafkaConsumer<byte[], byte[]> consumer =
             new KafkaConsumer<>(
-                Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG,
-                    "bench-copy",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                    "earliest",
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                    2_000),
+                consumerConfig(broker, "bench-copy", false),
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(
-                Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    broker.bootstrapServers(),
-                    ProducerConfig.LINGER_MS_CONFIG,
-                    20,
-                    ProducerConfig.BATCH_SIZE_CONFIG,
-                    256 * 1024,
-                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
-                    "lz4"),
-                new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+            new KafkaProducer<>(producerConfig(broker, null), bytes(), bytes())) {
       consumer.subscribe(Set.of(from));
       int copied = 0;
       long started = 0;
@@ -290,36 +273,11 @@ public final class WorkersBenchmark {
       java.util.concurrent.atomic.AtomicLong started) {
     try (KafkaConsumer<byte[], byte[]> consumer =
             new KafkaConsumer<>(
-                Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG,
-                    txId,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                    "earliest",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                    false,
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                    "read_committed",
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                    2_000),
+                consumerConfig(broker, txId, true),
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(
-                Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    broker.bootstrapServers(),
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                    txId,
-                    ProducerConfig.LINGER_MS_CONFIG,
-                    20,
-                    ProducerConfig.BATCH_SIZE_CONFIG,
-                    256 * 1024,
-                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
-                    "lz4"),
-                new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+            new KafkaProducer<>(producerConfig(broker, txId), bytes(), bytes())) {
       producer.initTransactions();
       consumer.assign(partitions);
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -401,34 +359,6 @@ public final class WorkersBenchmark {
         java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
       }
       return (events - firstCount) / seconds(first);
-    }
-  }
-
-  /** CPU time used by this JVM and by the broker since {@link #start}, per event. */
-  static final class CpuUse {
-    private final KafkaBroker broker;
-    private Duration jvm;
-    private Duration brokerCpu;
-
-    CpuUse(KafkaBroker broker) {
-      this.broker = broker;
-    }
-
-    CpuUse start() {
-      jvm = jvmCpu();
-      brokerCpu = broker.cpuTime();
-      return this;
-    }
-
-    /** e.g. "CPU per event: this JVM 12.1 us, broker 3.4 us". */
-    String perEvent(int events) {
-      double jvmUs = (jvmCpu().minus(jvm)).toNanos() / 1e3 / events;
-      double brokerUs = broker.cpuTime().minus(brokerCpu).toNanos() / 1e3 / events;
-      return String.format("CPU per event: this JVM %.1f us, broker %.1f us", jvmUs, brokerUs);
-    }
-
-    private static Duration jvmCpu() {
-      return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
   }
 

@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.insighthub.crds.v1alpha1.EventsSource;
-import io.insighthub.crds.v1alpha1.SinkSpec;
 import io.insighthub.crds.worker.QualityCheck;
 import io.insighthub.crds.worker.QualityResult;
 import io.insighthub.crds.worker.Watermark;
@@ -150,41 +148,13 @@ class LoadQualityIT {
       KafkaBroker broker, String prefix, List<QualityCheck> checks, boolean fresh)
       throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "load-quality-it", prefix));
-    Path secret = Files.createDirectories(dir.resolve("sink"));
     if (fresh) {
       Topics.create(broker, 1, prefix + ".validated", prefix + ".watermarks");
       Files.deleteIfExists(dir.resolve("wh.duckdb"));
     }
-    Files.writeString(
-        secret.resolve("url"), "jdbc:duckdb:" + dir.resolve("wh.duckdb").toAbsolutePath());
-    EventsSource events = new EventsSource();
-    events.eventTimeField = "occurred_at";
     WorkerConfig config =
-        new WorkerConfig(
-            WorkerConfig.CURRENT_VERSION,
-            "it",
-            prefix,
-            new WorkerConfig.Kafka(
-                broker.bootstrapServers(),
-                prefix + ".raw",
-                prefix + ".validated",
-                prefix + ".dlq",
-                prefix + ".late",
-                prefix + ".watermarks"),
-            events,
-            null,
-            null,
-            null,
-            List.of(),
-            new WorkerConfig.Sink(
-                secret.toAbsolutePath().toString(),
-                "ANALYTICS",
-                null,
-                "EVENTS",
-                SinkSpec.Mode.MERGE),
-            new WorkerConfig.Quality(
-                null, "1h", "10m", checks.stream().map(QualityCheck::rule).toList(), checks),
-            null);
+        LoadConfigs.events(
+            broker.bootstrapServers(), prefix, dir, dir.resolve("wh.duckdb"), checks);
     return RunningStage.start(new LoadStage(), config);
   }
 
