@@ -6,10 +6,12 @@ import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
 import io.insighthub.workers.streams.StreamsRunner;
 import io.insighthub.workers.streams.StreamsSettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,9 +65,16 @@ public final class AggregateStage implements Subcommand {
         settings.usageTopic(),
         settings.inactivityGap(),
         settings.grace());
+    // Rows are emitted once per commit interval (100 ms under exactly-once unless overridden).
+    Duration emitInterval =
+        Duration.ofMillis(
+            Long.parseLong(
+                properties
+                    .getOrDefault(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100")
+                    .toString()));
     return StreamsRunner.run(
         AggregateTopology.build(
-            settings, new AggregateMetrics(context.metrics()), ConfigLoader.JSON),
+            settings, new AggregateMetrics(context.metrics()), ConfigLoader.JSON, emitInterval),
         properties,
         context,
         failure -> {
