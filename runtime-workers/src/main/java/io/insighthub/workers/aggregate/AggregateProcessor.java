@@ -3,9 +3,12 @@ package io.insighthub.workers.aggregate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,22 +25,26 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Sessions and account usage of the accounts of one task (its input is keyed by account), in three
- * changelogged stores: the sessions per account and user, the usage per account and window (with
- * the sessions started in it), and the users seen per window. Rows are not emitted per event: a
- * changed row is marked in its stored value and, every emit interval (wall clock), the latest
- * version of each marked row is emitted once and the mark cleared, in the same transaction. A crash
- * between a change and its emission restores the mark, so the row is emitted after the restore.
- * Sessions and windows closed for longer than the grace are dropped from the stores.
+ * Sessions and account usage of the accounts of one task (its input is keyed by account), in two
+ * cached, changelogged stores: per account and user, the open sessions and the windows the user is
+ * counted in; per account and window, the usage and the sessions started in it. Rows are not
+ * emitted per event: a changed row is marked in its stored value and, every emit interval (wall
+ * clock), the latest version of each marked row is emitted once and the mark cleared, in the same
+ * transaction. A crash between a change and its emission restores the mark, so the row is emitted
+ * after the restore. Sessions and windows closed for longer than the grace are dropped.
  */
 final class AggregateProcessor implements Processor<String, UsageEvent, String, AggregateRow> {
   static final String SESSIONS_STORE = "aggregate-sessions";
   static final String USAGE_STORE = "aggregate-usage";
-  static final String USERS_STORE = "aggregate-usage-users";
 
-  private static final byte[] PRESENT = {1};
+  /**
+   * Decoded values kept beside the stores (which hold bytes) so a read does not deserialize; every
+   * write goes to both, and they are dropped when the task is initialized again.
+   */
+  private static final int CACHED_USERS = 50_000;
 
-  private final AggregateSettings settings;
+  private static final int CACHED_WINDOWS = 20_000;
+
   private final AggregateMetrics metrics;
   private final ObjectMapper json;
   private final Duration emitInterval;
@@ -46,16 +53,18 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
   private final long grace;
   private final String pageView;
   private final String apiCall;
-  private final Serializer<UserSessions> sessionsOut = BinarySerde.userSessions().serializer();
-  private final Deserializer<UserSessions> sessionsIn = BinarySerde.userSessions().deserializer();
+  private final Serializer<UserSessions> userOut = BinarySerde.userSessions().serializer();
+  private final Deserializer<UserSessions> userIn = BinarySerde.userSessions().deserializer();
   private final Serializer<UsageState> usageOut = BinarySerde.usageState().serializer();
   private final Deserializer<UsageState> usageIn = BinarySerde.usageState().deserializer();
+  private final MessageDigest sha256;
 
   private ProcessorContext<String, AggregateRow> context;
   private KeyValueStore<Bytes, byte[]> sessions;
   private KeyValueStore<Bytes, byte[]> usage;
-  private KeyValueStore<Bytes, byte[]> users;
-  // What is marked in the stores, kept in memory so an emission does not scan them.
+  private final Map<Bytes, UserSessions> userCache = lru(CACHED_USERS);
+  private final Map<Bytes, UsageState> usageCache = lru(CACHED_WINDOWS);
+  // The keys marked in the stores, kept in memory so an emission does not scan them.
   private final Set<Bytes> changedSessions = new LinkedHashSet<>();
   private final Set<Bytes> changedUsage = new LinkedHashSet<>();
   private long observedStreamTime = Long.MIN_VALUE;
@@ -80,8 +89,17 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
       return Math.floorDiv(time, millis) * millis;
     }
 
+    /** A window in {@link UserSessions#counted}: its start, plus 1 for a day (starts are even). */
+    long counted(long start) {
+      return this == DAY ? start + 1 : start;
+    }
+
     static Granularity of(byte code) {
       return code == HOUR.code ? HOUR : DAY;
+    }
+
+    static Granularity ofCounted(long counted) {
+      return (counted & 1) == 1 ? DAY : HOUR;
     }
   }
 
@@ -91,7 +109,6 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
       ObjectMapper json,
       List<Granularity> windows,
       Duration emitInterval) {
-    this.settings = settings;
     this.metrics = metrics;
     this.json = json;
     this.windows = windows;
@@ -100,6 +117,11 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
     this.grace = settings.grace().toMillis();
     this.pageView = settings.sessionize().pageViewType;
     this.apiCall = settings.usage().apiCallType;
+    try {
+      this.sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override
@@ -107,14 +129,15 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
     this.context = context;
     sessions = context.getStateStore(SESSIONS_STORE);
     usage = context.getStateStore(USAGE_STORE);
-    users = context.getStateStore(USERS_STORE);
+    userCache.clear();
+    usageCache.clear();
     changedSessions.clear();
     changedUsage.clear();
     // After a restore, rows changed but not emitted before the crash are marked in the stores.
     try (KeyValueIterator<Bytes, byte[]> all = sessions.all()) {
       all.forEachRemaining(
           kv -> {
-            if (sessionsIn.deserialize(SESSIONS_STORE, kv.value).pending()) {
+            if (userIn.deserialize(SESSIONS_STORE, kv.value).pending()) {
               changedSessions.add(kv.key);
             }
           });
@@ -140,12 +163,26 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
     observedStreamTime = Math.max(observedStreamTime, context.currentStreamTimeMs());
     boolean late = false;
 
+    Bytes userKey = null;
+    UserSessions user = null;
+    boolean userChanged = false;
     // Sessions started per window, by usage key: -1 where a merged-away session started, +1
     // where the new or grown session starts (a session that only grows at its end nets 0).
     Map<Bytes, Long> startDeltas = null;
     if (event.userKey() != null) {
-      startDeltas = session(event);
-      late = startDeltas == null;
+      userKey =
+          Bytes.wrap((event.account() + "|" + event.userKey()).getBytes(StandardCharsets.UTF_8));
+      user = readUser(userKey);
+      if (user == null) {
+        user = UserSessions.empty();
+      }
+      startDeltas = session(user, event);
+      if (startDeltas == null) {
+        late = true;
+      } else {
+        userChanged = true;
+        changedSessions.add(userKey);
+      }
     }
     for (Granularity g : windows) {
       long start = g.start(time);
@@ -156,33 +193,33 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
       Bytes key = usageKey(g, start, event.account());
       Long delta = startDeltas == null ? null : startDeltas.remove(key);
       boolean newUser = false;
-      if (event.user() != null) {
-        Bytes seen = seenUserKey(key, event.user());
-        if (users.get(seen) == null) {
-          users.put(seen, PRESENT);
-          newUser = true;
-        }
+      // A user id implies a user key, so the user's value holds the windows it is counted in.
+      if (event.user() != null && !user.counted.contains(g.counted(start))) {
+        user.counted.add(g.counted(start));
+        newUser = true;
+        userChanged = true;
       }
-      byte[] stored = usage.get(key);
-      UsageState state = stored == null ? UsageState.empty() : usageIn.deserialize(null, stored);
-      usage.put(
-          key,
-          usageOut.serialize(
-              null, state.add(event, apiCall, newUser, delta == null ? 0 : delta.longValue())));
+      UsageState state = readUsage(key);
+      if (state == null) {
+        state = UsageState.empty();
+      }
+      writeUsage(key, state.add(event, apiCall, newUser, delta == null ? 0 : delta.longValue()));
       changedUsage.add(key);
     }
     if (startDeltas != null) {
       startDeltas.forEach(
           (key, delta) -> {
-            byte[] stored = delta == 0 ? null : usage.get(key);
+            UsageState state = delta == 0 ? null : readUsage(key);
             // A window already closed (or never counted) keeps its final count.
-            if (stored != null && !closed(Granularity.of(key.get()[0]), startOf(key))) {
-              usage.put(
-                  key,
-                  usageOut.serialize(null, usageIn.deserialize(null, stored).withSessions(delta)));
+            if (state != null && !closed(Granularity.of(key.get()[0]), startOf(key))) {
+              writeUsage(key, state.withSessions(delta));
               changedUsage.add(key);
             }
           });
+    }
+    if (userChanged) {
+      user.counted.removeIf(w -> closed(Granularity.ofCounted(w), w & ~1L));
+      writeUser(userKey, user);
     }
     if (late) {
       metrics.late.increment();
@@ -192,15 +229,10 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
   /**
    * Adds the event to its user's sessions, merging those it bridges (within the inactivity gap on
    * either side), as Kafka Streams' session windows do. Returns the session-start changes per usage
-   * key, or null when the resulting session is closed (the event is late).
+   * key, or null (and changes nothing) when the resulting session is closed: the event is late.
    */
-  private Map<Bytes, Long> session(UsageEvent event) {
+  private Map<Bytes, Long> session(UserSessions user, UsageEvent event) {
     long time = event.time();
-    Bytes key =
-        Bytes.wrap((event.account() + "|" + event.userKey()).getBytes(StandardCharsets.UTF_8));
-    byte[] stored = sessions.get(key);
-    UserSessions user =
-        stored == null ? UserSessions.empty() : sessionsIn.deserialize(null, stored);
     List<SessionState> merged = new ArrayList<>(1);
     long end = time;
     for (UserSessions.Session s : user.sessions) {
@@ -239,8 +271,6 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
       at++;
     }
     user.sessions.add(at, new UserSessions.Session(session, true));
-    sessions.put(key, sessionsOut.serialize(null, user));
-    changedSessions.add(key);
     return deltas;
   }
 
@@ -252,17 +282,15 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
   private void emit() {
     observedStreamTime = Math.max(observedStreamTime, context.currentStreamTimeMs());
     for (Bytes key : changedSessions) {
-      byte[] stored = sessions.get(key);
-      if (stored == null) {
+      UserSessions user = readUser(key);
+      if (user == null) {
         continue;
       }
-      UserSessions user = sessionsIn.deserialize(null, stored);
       String userKey = new String(key.get(), StandardCharsets.UTF_8);
       for (long start : user.tombstones) {
         if (!user.live(start)) {
-          String id = AggregateTopology.sessionId(userKey, start);
-          forward(
-              AggregateRow.session(AggregateTopology.rowKey(json, "session_id", id), null), start);
+          String id = AggregateTopology.sessionId(sha256, userKey, start);
+          forward(AggregateRow.session(AggregateTopology.sessionKey(id), null), start);
           metrics.sessionsOut.increment();
         }
       }
@@ -271,25 +299,23 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
         UserSessions.Session s = user.sessions.get(i);
         if (s.dirty()) {
           SessionState state = s.state();
-          String id = AggregateTopology.sessionId(userKey, state.minTime());
+          String id = AggregateTopology.sessionId(sha256, userKey, state.minTime());
           forward(
               AggregateRow.session(
-                  AggregateTopology.rowKey(json, "session_id", id),
-                  AggregateTopology.sessionRow(json, id, state)),
+                  AggregateTopology.sessionKey(id), AggregateTopology.sessionRow(json, id, state)),
               state.maxTime());
           metrics.sessionsOut.increment();
           user.sessions.set(i, new UserSessions.Session(state, false));
         }
       }
-      sessions.put(key, sessionsOut.serialize(null, user));
+      writeUser(key, user);
     }
     changedSessions.clear();
     for (Bytes key : changedUsage) {
-      byte[] stored = usage.get(key);
-      if (stored == null) {
+      UsageState state = readUsage(key);
+      if (state == null) {
         continue;
       }
-      UsageState state = usageIn.deserialize(null, stored);
       Granularity g = Granularity.of(key.get()[0]);
       long start = startOf(key);
       String account = accountOf(key);
@@ -299,7 +325,7 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
               AggregateTopology.usageRow(json, account, g.label, start, state)),
           Math.min(observedStreamTime, start + g.millis - 1));
       metrics.usageOut.increment();
-      usage.put(key, usageOut.serialize(null, state.emitted()));
+      writeUsage(key, state.emitted());
     }
     changedUsage.clear();
     expire();
@@ -311,64 +337,101 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
 
   /**
    * Drops windows and sessions that no event can change any more (their rows were emitted just
-   * before): windows at every emission (a range of keys ordered by window start), sessions when the
-   * stream time moved by an inactivity gap since the last pass (a scan of the store).
+   * before): windows at every emission (a range of keys ordered by window start), sessions and
+   * counted windows when the stream time moved by an inactivity gap since the last pass (a scan).
    */
   private void expire() {
-    if (observedStreamTime == Long.MIN_VALUE || observedStreamTime < 0) {
+    if (observedStreamTime < 0) {
       return;
     }
     for (Granularity g : windows) {
       // Closed: start + length + grace <= stream time.
       long firstOpen = observedStreamTime - grace - g.millis + 1;
-      Bytes from = Bytes.wrap(new byte[] {g.code});
+      List<Bytes> closed = new ArrayList<>();
       Bytes to = prefix(g, firstOpen);
-      deleteRange(usage, from, to);
-      deleteRange(users, from, to);
+      try (KeyValueIterator<Bytes, byte[]> range = usage.range(prefix(g, Long.MIN_VALUE), to)) {
+        range.forEachRemaining(
+            kv -> {
+              if (kv.key.compareTo(to) < 0) {
+                closed.add(kv.key);
+              }
+            });
+      }
+      for (Bytes key : closed) {
+        usage.delete(key);
+        usageCache.remove(key);
+      }
     }
     if (lastSessionExpiry != Long.MIN_VALUE && observedStreamTime - lastSessionExpiry < gap) {
       return;
     }
     lastSessionExpiry = observedStreamTime;
     long closeTime = observedStreamTime - gap - grace;
-    List<KeyValue<Bytes, byte[]>> updates = new ArrayList<>();
+    List<KeyValue<Bytes, UserSessions>> updates = new ArrayList<>();
     try (KeyValueIterator<Bytes, byte[]> all = sessions.all()) {
       while (all.hasNext()) {
         KeyValue<Bytes, byte[]> kv = all.next();
-        UserSessions user = sessionsIn.deserialize(null, kv.value);
-        if (user.sessions.removeIf(s -> !s.dirty() && s.state().maxTime() < closeTime)) {
-          updates.add(
-              KeyValue.pair(
-                  kv.key,
-                  user.sessions.isEmpty() && user.tombstones.isEmpty()
-                      ? null
-                      : sessionsOut.serialize(null, user)));
+        UserSessions user = userIn.deserialize(SESSIONS_STORE, kv.value);
+        boolean sessionsClosed =
+            user.sessions.removeIf(s -> !s.dirty() && s.state().maxTime() < closeTime);
+        boolean windowsClosed =
+            user.counted.removeIf(w -> closed(Granularity.ofCounted(w), w & ~1L));
+        if (sessionsClosed || windowsClosed) {
+          updates.add(KeyValue.pair(kv.key, user));
         }
       }
     }
-    for (KeyValue<Bytes, byte[]> update : updates) {
-      if (update.value == null) {
+    for (KeyValue<Bytes, UserSessions> update : updates) {
+      if (update.value.isEmpty()) {
         sessions.delete(update.key);
+        userCache.remove(update.key);
       } else {
-        sessions.put(update.key, update.value);
+        writeUser(update.key, update.value);
       }
     }
   }
 
-  /** Deletes the keys in [from, to): the range query includes its upper bound. */
-  private static void deleteRange(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {
-    List<Bytes> keys = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> range = store.range(from, to)) {
-      range.forEachRemaining(
-          kv -> {
-            if (kv.key.compareTo(to) < 0) {
-              keys.add(kv.key);
-            }
-          });
+  private UserSessions readUser(Bytes key) {
+    UserSessions user = userCache.get(key);
+    if (user == null) {
+      byte[] stored = sessions.get(key);
+      if (stored != null) {
+        user = userIn.deserialize(SESSIONS_STORE, stored);
+        userCache.put(key, user);
+      }
     }
-    for (Bytes key : keys) {
-      store.delete(key);
+    return user;
+  }
+
+  private void writeUser(Bytes key, UserSessions user) {
+    sessions.put(key, userOut.serialize(SESSIONS_STORE, user));
+    userCache.put(key, user);
+  }
+
+  private UsageState readUsage(Bytes key) {
+    UsageState state = usageCache.get(key);
+    if (state == null) {
+      byte[] stored = usage.get(key);
+      if (stored != null) {
+        state = usageIn.deserialize(USAGE_STORE, stored);
+        usageCache.put(key, state);
+      }
     }
+    return state;
+  }
+
+  private void writeUsage(Bytes key, UsageState state) {
+    usage.put(key, usageOut.serialize(USAGE_STORE, state));
+    usageCache.put(key, state);
+  }
+
+  private static <V> Map<Bytes, V> lru(int capacity) {
+    return new LinkedHashMap<>(1024, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Bytes, V> eldest) {
+        return size() > capacity;
+      }
+    };
   }
 
   /** Usage keys: granularity byte, window start (sign-flipped, big-endian), account (UTF-8). */
@@ -384,19 +447,6 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
 
   private static Bytes prefix(Granularity g, long start) {
     return Bytes.wrap(ByteBuffer.allocate(9).put(g.code).putLong(start ^ Long.MIN_VALUE).array());
-  }
-
-  /** A user seen in a window: the window's usage key, a separator, the user (UTF-8). */
-  static Bytes seenUserKey(Bytes usageKey, String user) {
-    byte[] window = usageKey.get();
-    byte[] name = user.getBytes(StandardCharsets.UTF_8);
-    return Bytes.wrap(
-        ByteBuffer.allocate(window.length + 4 + name.length)
-            .put(window, 0, 9)
-            .putInt(window.length - 9)
-            .put(window, 9, window.length - 9)
-            .put(name)
-            .array());
   }
 
   static long startOf(Bytes usageKey) {

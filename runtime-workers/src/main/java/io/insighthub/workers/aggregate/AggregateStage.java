@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ public final class AggregateStage implements Subcommand {
       throw new IllegalStateException(String.join("; ", problems));
     }
     Properties properties = StreamsSettings.properties(context.config(), name(), 1 << 20, env);
+    throughputDefaults(properties, Runtime.getRuntime().availableProcessors());
     LOG.info(
         "aggregate {} → {} and {}, inactivity gap {}, grace {}",
         settings.validatedTopic(),
@@ -81,5 +83,16 @@ public final class AggregateStage implements Subcommand {
           LOG.error("aggregate failed: {}", failure.toString(), failure);
           return 1;
         });
+  }
+
+  /**
+   * The per-event work (parse, repartition, sessions and usage, emission) is CPU-bound on the
+   * stream thread: one thread per core (tasks are per partition of the input and of the repartition
+   * topic), and larger producer batches. A {@code KAFKA_STREAMS_*} override wins.
+   */
+  static void throughputDefaults(Properties properties, int cores) {
+    properties.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, cores));
+    properties.putIfAbsent(
+        StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
   }
 }

@@ -1,5 +1,7 @@
 package io.insighthub.workers.aggregate;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,13 +9,13 @@ import io.insighthub.crds.v1alpha1.AggregateSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -58,10 +60,7 @@ final class AggregateTopology {
 
     StreamsBuilder builder = new StreamsBuilder();
     for (String store :
-        List.of(
-            AggregateProcessor.SESSIONS_STORE,
-            AggregateProcessor.USAGE_STORE,
-            AggregateProcessor.USERS_STORE)) {
+        List.of(AggregateProcessor.SESSIONS_STORE, AggregateProcessor.USAGE_STORE)) {
       // Changelogged (exactly-once restores them) and cached: the updates of one key within a
       // commit reach the store and its changelog once.
       builder.addStateStore(
@@ -83,8 +82,7 @@ final class AggregateTopology {
             .process(
                 () -> new AggregateProcessor(settings, metrics, json, windows, emitInterval),
                 AggregateProcessor.SESSIONS_STORE,
-                AggregateProcessor.USAGE_STORE,
-                AggregateProcessor.USERS_STORE);
+                AggregateProcessor.USAGE_STORE);
     // The loader merges on the JSON key; a tombstone (null row) deletes a merged-away session.
     rows.filter((key, row) -> row.session())
         .mapValues(AggregateRow::json)
@@ -96,15 +94,14 @@ final class AggregateTopology {
   }
 
   /** Stable across restarts and replays: a hash of account, user and session start. */
-  static String sessionId(String accountAndUser, long start) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest((accountAndUser + "|" + start).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  static String sessionId(MessageDigest sha256, String accountAndUser, long start) {
+    byte[] digest = sha256.digest((accountAndUser + "|" + start).getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(digest, 0, 16);
+  }
+
+  /** The sessions output key, as {@link #rowKey} writes it (a hex id needs no escaping). */
+  static String sessionKey(String id) {
+    return "{\"session_id\":\"" + id + "\"}";
   }
 
   /** The output record key: a JSON object naming the row's identity, as the loader merges on. */
@@ -128,45 +125,61 @@ final class AggregateTopology {
   }
 
   static byte[] sessionRow(ObjectMapper json, String id, SessionState state) {
-    ObjectNode row = json.createObjectNode();
-    row.put("session_id", id);
-    row.put("account_id", state.account());
-    row.put("user_key", state.userKey());
-    row.put("session_start", Instant.ofEpochMilli(state.minTime()).toString());
-    row.put("session_end", Instant.ofEpochMilli(state.maxTime()).toString());
-    row.put("duration_seconds", (state.maxTime() - state.minTime()) / 1000);
-    row.put("event_count", state.events());
-    row.put("page_views", state.pageViews());
-    row.put("bounce", state.events() == 1 && state.pageViews() == 1);
-    row.put("platform", state.platform());
-    return bytes(json, row);
+    return write(
+        json,
+        row -> {
+          row.writeStringField("session_id", id);
+          row.writeStringField("account_id", state.account());
+          row.writeStringField("user_key", state.userKey());
+          row.writeStringField("session_start", Instant.ofEpochMilli(state.minTime()).toString());
+          row.writeStringField("session_end", Instant.ofEpochMilli(state.maxTime()).toString());
+          row.writeNumberField("duration_seconds", (state.maxTime() - state.minTime()) / 1000);
+          row.writeNumberField("event_count", state.events());
+          row.writeNumberField("page_views", state.pageViews());
+          row.writeBooleanField("bounce", state.events() == 1 && state.pageViews() == 1);
+          row.writeStringField("platform", state.platform());
+        });
   }
 
   static byte[] usageRow(
       ObjectMapper json, String account, String granularity, long startMillis, UsageState usage) {
     Instant start = Instant.ofEpochMilli(startMillis);
-    ObjectNode row = json.createObjectNode();
-    row.put("account_id", account);
-    row.put("granularity", granularity);
-    row.put("window_start", start.toString());
-    row.put(
-        "window_end",
-        (granularity.equals(HOUR)
-                ? start.plus(1, ChronoUnit.HOURS)
-                : start.atZone(ZoneOffset.UTC).plusDays(1).toInstant())
-            .toString());
-    row.put("events", usage.events());
-    ObjectNode byType = row.putObject("events_by_type");
-    usage.eventsByType().forEach(byType::put);
-    row.put("active_users", usage.activeUsers());
-    row.put("api_calls", usage.apiCalls());
-    row.put("sessions", usage.sessions());
-    return bytes(json, row);
+    Instant end =
+        granularity.equals(HOUR)
+            ? start.plus(1, ChronoUnit.HOURS)
+            : start.atZone(ZoneOffset.UTC).plusDays(1).toInstant();
+    return write(
+        json,
+        row -> {
+          row.writeStringField("account_id", account);
+          row.writeStringField("granularity", granularity);
+          row.writeStringField("window_start", start.toString());
+          row.writeStringField("window_end", end.toString());
+          row.writeNumberField("events", usage.events());
+          row.writeObjectFieldStart("events_by_type");
+          for (Map.Entry<String, Long> type : usage.eventsByType().entrySet()) {
+            row.writeNumberField(type.getKey(), type.getValue());
+          }
+          row.writeEndObject();
+          row.writeNumberField("active_users", usage.activeUsers());
+          row.writeNumberField("api_calls", usage.apiCalls());
+          row.writeNumberField("sessions", usage.sessions());
+        });
   }
 
-  private static byte[] bytes(ObjectMapper json, ObjectNode row) {
-    try {
-      return json.writeValueAsBytes(row);
+  /** The fields of one JSON object, written as the mapper writes a tree (no tree built). */
+  private interface Fields {
+    void write(JsonGenerator row) throws IOException;
+  }
+
+  private static byte[] write(ObjectMapper json, Fields fields) {
+    try (ByteArrayBuilder bytes = new ByteArrayBuilder(256)) {
+      try (JsonGenerator row = json.createGenerator(bytes)) {
+        row.writeStartObject();
+        fields.write(row);
+        row.writeEndObject();
+      }
+      return bytes.toByteArray();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -60,6 +60,10 @@ final class BinarySerde {
           for (long start : u.tombstones) {
             out.writeLong(start);
           }
+          out.writeInt(u.counted.size());
+          for (long window : u.counted) {
+            out.writeLong(window);
+          }
         },
         in -> {
           int n = in.getInt();
@@ -73,7 +77,12 @@ final class BinarySerde {
           for (; m > 0; m--) {
             tombstones.add(in.getLong());
           }
-          return new UserSessions(sessions, tombstones);
+          int c = in.getInt();
+          List<Long> counted = new ArrayList<>(c + 2);
+          for (; c > 0; c--) {
+            counted.add(in.getLong());
+          }
+          return new UserSessions(sessions, tombstones, counted);
         });
   }
 

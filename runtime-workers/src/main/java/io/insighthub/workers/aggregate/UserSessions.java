@@ -14,14 +14,21 @@ final class UserSessions {
 
   final List<Session> sessions;
   final List<Long> tombstones;
+  final List<Long> counted;
 
-  UserSessions(List<Session> sessions, List<Long> tombstones) {
+  UserSessions(List<Session> sessions, List<Long> tombstones, List<Long> counted) {
     this.sessions = sessions;
     this.tombstones = tombstones;
+    this.counted = counted;
   }
 
   static UserSessions empty() {
-    return new UserSessions(new ArrayList<>(2), new ArrayList<>(0));
+    return new UserSessions(new ArrayList<>(2), new ArrayList<>(0), new ArrayList<>(4));
+  }
+
+  /** Nothing left to keep: no open session, nothing to emit, no open window counted. */
+  boolean isEmpty() {
+    return sessions.isEmpty() && tombstones.isEmpty() && counted.isEmpty();
   }
 
   /** Something is waiting to be emitted. */
@@ -51,16 +58,17 @@ final class UserSessions {
   public boolean equals(Object other) {
     return other instanceof UserSessions u
         && sessions.equals(u.sessions)
-        && tombstones.equals(u.tombstones);
+        && tombstones.equals(u.tombstones)
+        && counted.equals(u.counted);
   }
 
   @Override
   public int hashCode() {
-    return sessions.hashCode() * 31 + tombstones.hashCode();
+    return (sessions.hashCode() * 31 + tombstones.hashCode()) * 31 + counted.hashCode();
   }
 
   @Override
   public String toString() {
-    return "UserSessions" + sessions + tombstones;
+    return "UserSessions" + sessions + tombstones + counted;
   }
 }

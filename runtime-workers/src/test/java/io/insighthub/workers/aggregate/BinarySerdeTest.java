@@ -29,7 +29,8 @@ class BinarySerdeTest {
                 List.of(
                     new UserSessions.Session(session, true),
                     new UserSessions.Session(SessionState.EMPTY.add(event, "click"), false))),
-            new ArrayList<>(List.of(-5L, 1_795_000_000_000L)));
+            new ArrayList<>(List.of(-5L, 1_795_000_000_000L)),
+            new ArrayList<>(List.of(1_794_999_600_000L, 1_794_960_000_001L)));
     UserSessions userBack = roundTrip(BinarySerde.userSessions(), user);
     assertThat(userBack).isEqualTo(user);
     assertThat(userBack.pending()).isTrue();
