@@ -2,7 +2,6 @@ package io.insighthub.workers.aggregate;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.insighthub.crds.v1alpha1.AggregateSpec;
@@ -187,15 +186,21 @@ final class AggregateTopology {
 
   /** Parses a validated event into the fields the aggregates use; skips (and counts) the rest. */
   private static final class ParseEvent implements FixedKeyProcessor<byte[], byte[], UsageEvent> {
-    private final AggregateSettings settings;
     private final AggregateMetrics metrics;
-    private final ObjectMapper json;
+    private final EventFields fields;
     private FixedKeyProcessorContext<byte[], UsageEvent> context;
 
     ParseEvent(AggregateSettings settings, AggregateMetrics metrics, ObjectMapper json) {
-      this.settings = settings;
       this.metrics = metrics;
-      this.json = json;
+      this.fields =
+          new EventFields(
+              json,
+              List.of(
+                  settings.usage().groupBy,
+                  settings.sessionize().userField,
+                  settings.sessionize().deviceField,
+                  settings.usage().eventTypeField,
+                  AggregateSettings.PLATFORM_FIELD));
     }
 
     @Override
@@ -206,41 +211,27 @@ final class AggregateTopology {
     @Override
     public void process(FixedKeyRecord<byte[], byte[]> record) {
       metrics.in.increment();
-      JsonNode event;
+      String[] event;
       try {
-        event = record.value() == null ? null : json.readTree(record.value());
+        event = record.value() == null ? null : fields.read(record.value());
       } catch (IOException e) {
         event = null;
       }
-      if (event == null || !event.isObject()) {
+      if (event == null) {
         metrics.unparseable.increment();
         return;
       }
-      String account = text(event, settings.usage().groupBy);
+      String account = event[0];
       if (account == null) {
         metrics.noAccount.increment();
         return;
       }
-      String user = text(event, settings.sessionize().userField);
-      String device = text(event, settings.sessionize().deviceField);
+      String user = event[1];
+      String device = event[2];
       String userKey = user != null ? "user:" + user : device != null ? "device:" + device : null;
       context.forward(
           record.withValue(
-              new UsageEvent(
-                  record.timestamp(),
-                  account,
-                  user,
-                  userKey,
-                  text(event, settings.usage().eventTypeField),
-                  text(event, AggregateSettings.PLATFORM_FIELD))));
-    }
-
-    private static String text(JsonNode event, String path) {
-      JsonNode node = event;
-      for (String part : path.split("\\.")) {
-        node = node == null ? null : node.get(part);
-      }
-      return node == null || node.isNull() || node.isContainerNode() ? null : node.asText();
+              new UsageEvent(record.timestamp(), account, user, userKey, event[3], event[4])));
     }
   }
 }
