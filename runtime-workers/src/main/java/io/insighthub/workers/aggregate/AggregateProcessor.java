@@ -28,14 +28,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Sessions and account usage of the accounts of one task (its input is keyed by account), in two
  * cached, changelogged stores: per account and user, the open sessions and the windows the user is
  * counted in; per account and window, the usage and the sessions started in it. Rows are not
- * emitted per event: a changed row is marked in its stored value and, every emit interval (wall
- * clock), the latest version of each marked row is emitted once and the mark cleared, in the same
- * transaction. A crash between a change and its emission restores the mark, so the row is emitted
- * after the restore. Sessions and windows closed for longer than the grace are dropped.
+ * emitted per event: every emit interval (wall clock) is a numbered round; a changed value records
+ * the round it changed in, and at the end of the round the latest version of each changed row is
+ * emitted once and the round number stored as emitted, in the same transaction (one write per
+ * round, not per row). A crash between a change and its emission restores a value whose round is
+ * not emitted, so the row is emitted after the restore. Sessions and windows closed for longer than
+ * the grace are dropped.
  */
 final class AggregateProcessor implements Processor<String, UsageEvent, String, AggregateRow> {
   static final String SESSIONS_STORE = "aggregate-sessions";
   static final String USAGE_STORE = "aggregate-usage";
+
+  /** In the usage store (whose window keys start with h or d): the last emitted round. */
+  private static final Bytes EMITTED_KEY = Bytes.wrap(new byte[] {'m'});
 
   /**
    * Decoded values kept beside the stores (which hold bytes) so a read does not deserialize; every
@@ -67,6 +72,8 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
   // The keys marked in the stores, kept in memory so an emission does not scan them.
   private final Set<Bytes> changedSessions = new LinkedHashSet<>();
   private final Set<Bytes> changedUsage = new LinkedHashSet<>();
+  private long emitted;
+  private long round;
   private long observedStreamTime = Long.MIN_VALUE;
   private long lastSessionExpiry = Long.MIN_VALUE;
 
@@ -133,11 +140,14 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
     usageCache.clear();
     changedSessions.clear();
     changedUsage.clear();
-    // After a restore, rows changed but not emitted before the crash are marked in the stores.
+    byte[] last = usage.get(EMITTED_KEY);
+    emitted = last == null ? 0 : ByteBuffer.wrap(last).getLong();
+    round = emitted + 1;
+    // After a restore, values changed in a round not emitted before the crash are still pending.
     try (KeyValueIterator<Bytes, byte[]> all = sessions.all()) {
       all.forEachRemaining(
           kv -> {
-            if (userIn.deserialize(SESSIONS_STORE, kv.value).pending()) {
+            if (userIn.deserialize(SESSIONS_STORE, kv.value).pending(emitted)) {
               changedSessions.add(kv.key);
             }
           });
@@ -145,7 +155,8 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
     try (KeyValueIterator<Bytes, byte[]> all = usage.all()) {
       all.forEachRemaining(
           kv -> {
-            if (usageIn.deserialize(USAGE_STORE, kv.value).dirty()) {
+            if (!kv.key.equals(EMITTED_KEY)
+                && usageIn.deserialize(USAGE_STORE, kv.value).changed() > emitted) {
               changedUsage.add(kv.key);
             }
           });
@@ -203,7 +214,8 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
       if (state == null) {
         state = UsageState.empty();
       }
-      writeUsage(key, state.add(event, apiCall, newUser, delta == null ? 0 : delta.longValue()));
+      writeUsage(
+          key, state.add(event, apiCall, newUser, delta == null ? 0 : delta.longValue(), round));
       changedUsage.add(key);
     }
     if (startDeltas != null) {
@@ -212,13 +224,14 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
             UsageState state = delta == 0 ? null : readUsage(key);
             // A window already closed (or never counted) keeps its final count.
             if (state != null && !closed(Granularity.of(key.get()[0]), startOf(key))) {
-              writeUsage(key, state.withSessions(delta));
+              writeUsage(key, state.withSessions(delta, round));
               changedUsage.add(key);
             }
           });
     }
     if (userChanged) {
       user.counted.removeIf(w -> closed(Granularity.ofCounted(w), w & ~1L));
+      user.tombstones.removeIf(t -> t.changed() <= emitted);
       writeUser(userKey, user);
     }
     if (late) {
@@ -255,7 +268,7 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
       user.sessions.removeIf(s -> s.state() == state);
       if (state.minTime() != session.minTime()) {
         // Its id (account, user, start) is gone: delete its row.
-        user.tombstones.add(state.minTime());
+        user.tombstones.add(new UserSessions.Tombstone(state.minTime(), round));
       }
       for (Granularity g : windows) {
         deltas.merge(usageKey(g, g.start(state.minTime()), event.account()), -1L, Long::sum);
@@ -264,13 +277,14 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
     for (Granularity g : windows) {
       deltas.merge(usageKey(g, g.start(session.minTime()), event.account()), 1L, Long::sum);
     }
-    user.tombstones.remove(Long.valueOf(session.minTime()));
+    long start = session.minTime();
+    user.tombstones.removeIf(t -> t.start() == start);
     int at = 0;
     while (at < user.sessions.size()
         && user.sessions.get(at).state().minTime() < session.minTime()) {
       at++;
     }
-    user.sessions.add(at, new UserSessions.Session(session, true));
+    user.sessions.add(at, new UserSessions.Session(session, round));
     return deltas;
   }
 
@@ -278,26 +292,37 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
     return windowStart + g.millis + grace <= observedStreamTime;
   }
 
-  /** Emits the latest version of every changed row once, then drops closed state. */
+  /**
+   * Ends the round: emits the latest version of every row changed in it once and stores the round
+   * as emitted (the values are not rewritten), then drops closed state.
+   */
   private void emit() {
     observedStreamTime = Math.max(observedStreamTime, context.currentStreamTimeMs());
+    if (!changedSessions.isEmpty() || !changedUsage.isEmpty()) {
+      emitSessions();
+      emitUsage();
+      emitted = round++;
+      usage.put(EMITTED_KEY, ByteBuffer.allocate(8).putLong(emitted).array());
+    }
+    expire();
+  }
+
+  private void emitSessions() {
     for (Bytes key : changedSessions) {
       UserSessions user = readUser(key);
       if (user == null) {
         continue;
       }
       String userKey = new String(key.get(), StandardCharsets.UTF_8);
-      for (long start : user.tombstones) {
-        if (!user.live(start)) {
-          String id = AggregateTopology.sessionId(sha256, userKey, start);
-          forward(AggregateRow.session(AggregateTopology.sessionKey(id), null), start);
+      for (UserSessions.Tombstone t : user.tombstones) {
+        if (t.changed() > emitted && !user.live(t.start())) {
+          String id = AggregateTopology.sessionId(sha256, userKey, t.start());
+          forward(AggregateRow.session(AggregateTopology.sessionKey(id), null), t.start());
           metrics.sessionsOut.increment();
         }
       }
-      user.tombstones.clear();
-      for (int i = 0; i < user.sessions.size(); i++) {
-        UserSessions.Session s = user.sessions.get(i);
-        if (s.dirty()) {
+      for (UserSessions.Session s : user.sessions) {
+        if (s.changed() > emitted) {
           SessionState state = s.state();
           String id = AggregateTopology.sessionId(sha256, userKey, state.minTime());
           forward(
@@ -305,15 +330,16 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
                   AggregateTopology.sessionKey(id), AggregateTopology.sessionRow(json, id, state)),
               state.maxTime());
           metrics.sessionsOut.increment();
-          user.sessions.set(i, new UserSessions.Session(state, false));
         }
       }
-      writeUser(key, user);
     }
     changedSessions.clear();
+  }
+
+  private void emitUsage() {
     for (Bytes key : changedUsage) {
       UsageState state = readUsage(key);
-      if (state == null) {
+      if (state == null || state.changed() <= emitted) {
         continue;
       }
       Granularity g = Granularity.of(key.get()[0]);
@@ -325,10 +351,8 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
               AggregateTopology.usageRow(json, account, g.label, start, state)),
           Math.min(observedStreamTime, start + g.millis - 1));
       metrics.usageOut.increment();
-      writeUsage(key, state.emitted());
     }
     changedUsage.clear();
-    expire();
   }
 
   private void forward(AggregateRow row, long timestamp) {
@@ -373,10 +397,11 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
         KeyValue<Bytes, byte[]> kv = all.next();
         UserSessions user = userIn.deserialize(SESSIONS_STORE, kv.value);
         boolean sessionsClosed =
-            user.sessions.removeIf(s -> !s.dirty() && s.state().maxTime() < closeTime);
+            user.sessions.removeIf(s -> s.changed() <= emitted && s.state().maxTime() < closeTime);
+        boolean tombstonesEmitted = user.tombstones.removeIf(t -> t.changed() <= emitted);
         boolean windowsClosed =
             user.counted.removeIf(w -> closed(Granularity.ofCounted(w), w & ~1L));
-        if (sessionsClosed || windowsClosed) {
+        if (sessionsClosed || tombstonesEmitted || windowsClosed) {
           updates.add(KeyValue.pair(kv.key, user));
         }
       }

@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -229,9 +230,12 @@ final class AggregateTopology {
       String user = event[1];
       String device = event[2];
       String userKey = user != null ? "user:" + user : device != null ? "device:" + device : null;
+      // The validated record's lineage headers are not needed downstream: not repartitioned.
       context.forward(
-          record.withValue(
-              new UsageEvent(record.timestamp(), account, user, userKey, event[3], event[4])));
+          record
+              .withValue(
+                  new UsageEvent(record.timestamp(), account, user, userKey, event[3], event[4]))
+              .withHeaders(new RecordHeaders()));
     }
   }
 }

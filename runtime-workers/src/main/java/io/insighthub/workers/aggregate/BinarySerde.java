@@ -53,12 +53,13 @@ final class BinarySerde {
         (u, out) -> {
           out.writeInt(u.sessions.size());
           for (UserSessions.Session s : u.sessions) {
-            out.writeByte(s.dirty() ? 1 : 0);
+            out.writeLong(s.changed());
             writeSession(s.state(), out);
           }
           out.writeInt(u.tombstones.size());
-          for (long start : u.tombstones) {
-            out.writeLong(start);
+          for (UserSessions.Tombstone t : u.tombstones) {
+            out.writeLong(t.start());
+            out.writeLong(t.changed());
           }
           out.writeInt(u.counted.size());
           for (long window : u.counted) {
@@ -69,13 +70,13 @@ final class BinarySerde {
           int n = in.getInt();
           List<UserSessions.Session> sessions = new ArrayList<>(n + 1);
           for (; n > 0; n--) {
-            boolean dirty = in.get() != 0;
-            sessions.add(new UserSessions.Session(readSession(in), dirty));
+            long changed = in.getLong();
+            sessions.add(new UserSessions.Session(readSession(in), changed));
           }
           int m = in.getInt();
-          List<Long> tombstones = new ArrayList<>(m);
+          List<UserSessions.Tombstone> tombstones = new ArrayList<>(m);
           for (; m > 0; m--) {
-            tombstones.add(in.getLong());
+            tombstones.add(new UserSessions.Tombstone(in.getLong(), in.getLong()));
           }
           int c = in.getInt();
           List<Long> counted = new ArrayList<>(c + 2);
@@ -89,7 +90,7 @@ final class BinarySerde {
   static Serde<UsageState> usageState() {
     return of(
         (u, out) -> {
-          out.writeByte(u.dirty() ? 1 : 0);
+          out.writeLong(u.changed());
           out.writeInt(u.eventsByType().size());
           for (Map.Entry<String, Long> type : u.eventsByType().entrySet()) {
             out.writeString(type.getKey());
@@ -100,12 +101,12 @@ final class BinarySerde {
           out.writeLong(u.sessions());
         },
         in -> {
-          boolean dirty = in.get() != 0;
+          long changed = in.getLong();
           TreeMap<String, Long> types = new TreeMap<>();
           for (int n = in.getInt(); n > 0; n--) {
             types.put(readString(in), in.getLong());
           }
-          return new UsageState(types, in.getLong(), in.getLong(), in.getLong(), dirty);
+          return new UsageState(types, in.getLong(), in.getLong(), in.getLong(), changed);
         });
   }
 

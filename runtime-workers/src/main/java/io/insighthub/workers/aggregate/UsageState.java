@@ -13,28 +13,25 @@ record UsageState(
     long activeUsers,
     long apiCalls,
     long sessions,
-    boolean dirty) {
+    long changed) {
   static UsageState empty() {
-    return new UsageState(new TreeMap<>(), 0, 0, 0, false);
+    return new UsageState(new TreeMap<>(), 0, 0, 0, 0);
   }
 
   /** Counts {@code event}; {@code newUser} when its user is the window's first sight of them. */
-  UsageState add(UsageEvent event, String apiCallType, boolean newUser, long sessionsDelta) {
+  UsageState add(
+      UsageEvent event, String apiCallType, boolean newUser, long sessionsDelta, long round) {
     eventsByType.merge(event.type() == null ? "unknown" : event.type(), 1L, Long::sum);
     return new UsageState(
         eventsByType,
         activeUsers + (newUser ? 1 : 0),
         apiCalls + (apiCallType.equals(event.type()) ? 1 : 0),
         sessions + sessionsDelta,
-        true);
+        round);
   }
 
-  UsageState withSessions(long delta) {
-    return new UsageState(eventsByType, activeUsers, apiCalls, sessions + delta, true);
-  }
-
-  UsageState emitted() {
-    return new UsageState(eventsByType, activeUsers, apiCalls, sessions, false);
+  UsageState withSessions(long delta, long round) {
+    return new UsageState(eventsByType, activeUsers, apiCalls, sessions + delta, round);
   }
 
   long events() {

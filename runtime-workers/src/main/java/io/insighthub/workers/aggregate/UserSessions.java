@@ -5,18 +5,24 @@ import java.util.List;
 
 /**
  * The open sessions of one account and user (or device), ordered by start, with what is still to be
- * emitted: the sessions changed since the last emission and the starts (so the ids) of sessions
- * merged away, whose rows must be deleted with a tombstone.
+ * emitted: each session and each tombstone (the start, so the id, of a session merged away) carries
+ * the emission round it was changed in, pending while that round is not emitted. It also holds the
+ * open usage windows the user is already counted in as an active user (window start, plus 1 for a
+ * day window), so distinct users need no set per window: the input is keyed by account, so one task
+ * sees all of a user's events of that account.
  */
 final class UserSessions {
-  /** One session and whether it changed since its row was last emitted. */
-  record Session(SessionState state, boolean dirty) {}
+  /** One session and the emission round of its last change. */
+  record Session(SessionState state, long changed) {}
+
+  /** A merged-away session's start and the emission round that must delete its row. */
+  record Tombstone(long start, long changed) {}
 
   final List<Session> sessions;
-  final List<Long> tombstones;
+  final List<Tombstone> tombstones;
   final List<Long> counted;
 
-  UserSessions(List<Session> sessions, List<Long> tombstones, List<Long> counted) {
+  UserSessions(List<Session> sessions, List<Tombstone> tombstones, List<Long> counted) {
     this.sessions = sessions;
     this.tombstones = tombstones;
     this.counted = counted;
@@ -26,22 +32,24 @@ final class UserSessions {
     return new UserSessions(new ArrayList<>(2), new ArrayList<>(0), new ArrayList<>(4));
   }
 
-  /** Nothing left to keep: no open session, nothing to emit, no open window counted. */
-  boolean isEmpty() {
-    return sessions.isEmpty() && tombstones.isEmpty() && counted.isEmpty();
-  }
-
-  /** Something is waiting to be emitted. */
-  boolean pending() {
-    if (!tombstones.isEmpty()) {
-      return true;
+  /** Something changed after round {@code emitted}, the last one emitted. */
+  boolean pending(long emitted) {
+    for (Tombstone t : tombstones) {
+      if (t.changed() > emitted) {
+        return true;
+      }
     }
     for (Session s : sessions) {
-      if (s.dirty()) {
+      if (s.changed() > emitted) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Nothing left to keep: no open session, no pending tombstone, no open window counted. */
+  boolean isEmpty() {
+    return sessions.isEmpty() && tombstones.isEmpty() && counted.isEmpty();
   }
 
   /** Whether a live session starts at {@code start}: its id is in use, not to be deleted. */
