@@ -390,7 +390,9 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
       return;
     }
     lastSessionExpiry = observedStreamTime;
-    long closeTime = observedStreamTime - gap - grace;
+    // A closed session (end + gap + grace behind the stream time) is kept one more gap: an event
+    // within the gap after its end is not late and still extends it, as in Kafka Streams.
+    long closeTime = observedStreamTime - 2 * gap - grace;
     List<KeyValue<Bytes, UserSessions>> updates = new ArrayList<>();
     try (KeyValueIterator<Bytes, byte[]> all = sessions.all()) {
       while (all.hasNext()) {
