@@ -13,7 +13,6 @@ import io.insighthub.workers.warehouse.SourceOffset;
 import io.insighthub.workers.warehouse.TableId;
 import io.insighthub.workers.warehouse.Warehouse;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -48,6 +47,11 @@ public final class EventLoader {
   private final Warehouse warehouse;
   private final String consumer;
   private final Map<String, Target> targets = new HashMap<>();
+
+  /** Field name → column name; bounded, since drifting names are user input. */
+  private final Map<String, String> columnNames = new HashMap<>();
+
+  private static final int MAX_CACHED_NAMES = 10_000;
 
   public EventLoader(Warehouse warehouse, String consumer, List<Target> targets) {
     this.warehouse = warehouse;
@@ -87,7 +91,7 @@ public final class EventLoader {
     return new Report(records.size(), quarantined.size(), result, eventTimes, rowSets);
   }
 
-  private static Parsed parse(ConsumerRecord<String, String> record, Target target) {
+  private Parsed parse(ConsumerRecord<String, String> record, Target target) {
     // A tombstone deletes the row its JSON key names (a session merged into another one).
     boolean tombstone = record.value() == null;
     if (tombstone && !target.key().isEmpty()) {
@@ -97,7 +101,7 @@ public final class EventLoader {
     if (!tombstone) {
       read(record.value(), "value")
           .fields()
-          .forEachRemaining(f -> fields.put(Identifiers.normalize(f.getKey()), f.getValue()));
+          .forEachRemaining(f -> fields.put(column(f.getKey()), f.getValue()));
     }
     List<String> key = new ArrayList<>();
     if (target.key().isEmpty()) {
@@ -121,11 +125,30 @@ public final class EventLoader {
     return new Parsed(record, key, fields, tombstone);
   }
 
+  /** {@link Identifiers#normalize}, remembered for the names seen most. */
+  private String column(String field) {
+    String name = columnNames.get(field);
+    if (name == null) {
+      name = Identifiers.normalize(field);
+      if (columnNames.size() < MAX_CACHED_NAMES) {
+        columnNames.put(field, name);
+      }
+    }
+    return name;
+  }
+
   private RowSet rowSet(Target target, List<Parsed> records, List<QuarantinedRecord> quarantined) {
     List<String> key = records.getFirst().key();
     LinkedHashMap<String, ColumnType> wanted = new LinkedHashMap<>();
     for (Parsed parsed : records) {
-      parsed.fields().forEach((name, value) -> wanted.putIfAbsent(name, infer(value)));
+      parsed
+          .fields()
+          .forEach(
+              (name, value) -> {
+                if (!wanted.containsKey(name)) {
+                  wanted.put(name, infer(value));
+                }
+              });
     }
     List<Column> requested =
         wanted.entrySet().stream().map(e -> new Column(e.getKey(), e.getValue())).toList();
@@ -152,7 +175,7 @@ public final class EventLoader {
         rows.put(keyValues, parsed.tombstone() ? DELETED : row);
         JsonNode time = timeField == null ? null : parsed.fields().get(timeField);
         if (time != null && time.isTextual()) {
-          Instant at = OffsetDateTime.parse(time.asText()).toInstant();
+          Instant at = EventTimes.parse(time.asText());
           maxEventTime = maxEventTime == null || at.isAfter(maxEventTime) ? at : maxEventTime;
         }
       } catch (RuntimeException e) {

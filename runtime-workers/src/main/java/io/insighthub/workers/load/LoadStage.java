@@ -112,6 +112,7 @@ public final class LoadStage implements Subcommand {
         KafkaConsumer<String, String> consumer =
             new KafkaConsumer<>(consumerConfig(config, consumerId))) {
       EventLoader loader = new EventLoader(warehouse, consumerId, targets);
+      LoadMetrics metrics = new LoadMetrics(context.metrics());
       LoadQuality quality = quality(config, targets, warehouse, Instant.now());
       StoredOffsetAssignment assignment =
           new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
@@ -131,7 +132,13 @@ public final class LoadStage implements Subcommand {
         if (batch.isEmpty()) {
           continue;
         }
+        long started = System.nanoTime();
         EventLoader.Report report = loader.load(batch);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        metrics.batch.record(took);
+        metrics.records.increment(report.records());
+        metrics.quarantined.increment(report.quarantined());
+        report.result().tables().values().forEach(t -> metrics.rows.increment(t.applied()));
         consumer.commitAsync();
         Instant now = Instant.now();
         Map<TableId, List<QualityResult>> checked =
@@ -151,7 +158,10 @@ public final class LoadStage implements Subcommand {
                   results));
         }
         LOG.info(
-            "batch loaded: {} records, {} quarantined", report.records(), report.quarantined());
+            "batch loaded: {} records, {} quarantined, in {} ms",
+            report.records(),
+            report.quarantined(),
+            took.toMillis());
       }
       return 0;
     }

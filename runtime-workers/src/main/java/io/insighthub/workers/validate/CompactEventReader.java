@@ -36,6 +36,15 @@ final class CompactEventReader {
 
   private static final byte[] MASKED = quoted(PiiMinimizer.MASK);
 
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long LOW_BITS = 0x0101010101010101L;
+
+  /** Names up to this many ASCII bytes are kept in {@link #names}. */
+  private static final int MAX_CACHED_NAME = 64;
+
   /** Thrown to leave the fast path; preallocated, no stack trace. */
   private static final RuntimeException NOT_COMPACT =
       new RuntimeException("not compact", null, false, false) {};
@@ -86,7 +95,7 @@ final class CompactEventReader {
     void add(Member m) {
       if (members.size() < 16) {
         for (Member other : members) {
-          if (other.name.equals(m.name)) {
+          if (sameName(other.name, m.name)) {
             throw NOT_COMPACT;
           }
         }
@@ -104,11 +113,16 @@ final class CompactEventReader {
 
     Member get(String name) {
       for (Member m : members) {
-        if (m.name.equals(name)) {
+        if (sameName(m.name, name)) {
           return m;
         }
       }
       return null;
+    }
+
+    /** Names are cached per reader, so their (cached) hash codes reject most mismatches. */
+    private static boolean sameName(String a, String b) {
+      return a == b || (a.hashCode() == b.hashCode() && a.equals(b));
     }
 
     void markModified() {
@@ -134,6 +148,12 @@ final class CompactEventReader {
   private byte[] in;
   private int pos;
   private byte[] out = new byte[2048];
+  private final String[] names = new String[512];
+  private final List<Declared> declared;
+
+  /** A declared field with its path split and whether it is required, computed once. */
+  private record Declared(EventField field, String[] path, boolean required) {}
+
   private int outLength;
 
   CompactEventReader(EventSchema schema, PiiMinimizer pii, List<String[]> keyPaths) {
@@ -142,6 +162,13 @@ final class CompactEventReader {
     this.rules = pii.independentRules();
     this.keyPaths = keyPaths;
     this.enabled = rules != null && keyPathsAvoidPiiParents();
+    this.declared =
+        schema.declared().entrySet().stream()
+            .map(
+                e ->
+                    new Declared(
+                        e.getValue(), schema.path(e.getKey()), schema.isRequired(e.getValue())))
+            .toList();
   }
 
   /** False when the configuration needs the tree path for every event (interacting PII rules). */
@@ -192,11 +219,11 @@ final class CompactEventReader {
   // ---- checks, as EventSchema.check does them on a tree ----
 
   private Candidate evaluate(Obj root) {
-    for (Map.Entry<String, EventField> entry : schema.declared().entrySet()) {
-      EventField field = entry.getValue();
-      Member value = resolve(root, schema.path(entry.getKey()));
+    for (Declared entry : declared) {
+      EventField field = entry.field();
+      Member value = resolve(root, entry.path());
       if (value == null || value.kind == Kind.NULL) {
-        if (schema.isRequired(field)) {
+        if (entry.required()) {
           return null;
         }
         continue;
@@ -264,7 +291,7 @@ final class CompactEventReader {
 
   private long epochMillis(Member value) {
     return switch (value.kind) {
-      case INT -> EventSchema.epochMillis(Long.parseLong(raw(value)));
+      case INT -> EventSchema.epochMillis(longValue(value));
       case STRING -> EventSchema.epochMillis(text(value));
       default -> Long.MIN_VALUE;
     };
@@ -446,12 +473,56 @@ final class CompactEventReader {
         in, from, length, string.ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
   }
 
+  /** An INT member's value: at most 18 digits (see {@link #number}), so it fits a long. */
+  private long longValue(Member value) {
+    int i = value.valueStart;
+    boolean negative = in[i] == '-';
+    if (negative) {
+      i++;
+    }
+    long result = 0;
+    for (; i < value.valueEnd; i++) {
+      result = result * 10 + (in[i] - '0');
+    }
+    return negative ? -result : result;
+  }
+
   private String raw(Member value) {
     return new String(
         in, value.valueStart, value.valueEnd - value.valueStart, StandardCharsets.ISO_8859_1);
   }
 
   // ---- scanner: strict compact JSON, anything unusual throws NOT_COMPACT ----
+
+  /**
+   * The field name at {@code from}: the same String instance for the same ASCII name from one event
+   * to the next (a small direct-mapped cache), so names are not allocated per event and their hash
+   * codes, which the schema lookups use, are computed once.
+   */
+  private String name(int from, int length, boolean ascii) {
+    if (!ascii || length > MAX_CACHED_NAME) {
+      return new String(
+          in, from, length, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+    int hash = 0;
+    for (int i = from; i < from + length; i++) {
+      hash = 31 * hash + in[i];
+    }
+    int slot = (hash ^ (hash >>> 16)) & (names.length - 1);
+    String cached = names[slot];
+    if (cached != null && cached.length() == length) {
+      boolean same = true;
+      for (int i = 0; i < length && same; i++) {
+        same = cached.charAt(i) == in[from + i];
+      }
+      if (same) {
+        return cached;
+      }
+    }
+    String name = new String(in, from, length, StandardCharsets.ISO_8859_1);
+    names[slot] = name;
+    return name;
+  }
 
   private Obj object(Obj parent, int depth) {
     if (depth > MAX_DEPTH) {
@@ -473,12 +544,7 @@ final class CompactEventReader {
       if (nameBytes > MAX_NAME_BYTES || in[pos] != ':') {
         throw NOT_COMPACT;
       }
-      String name =
-          new String(
-              in,
-              start + 1,
-              nameBytes,
-              ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+      String name = name(start + 1, nameBytes, ascii);
       pos++; // :
       Member m = new Member(name, start, pos);
       value(m, obj, depth);
@@ -620,6 +686,23 @@ final class CompactEventReader {
     int start = pos;
     pos++; // "
     boolean ascii = true;
+    // Eight bytes at a time while none is a quote, a backslash, a control character or non-ASCII
+    // (each test may also fire for a byte after a match, never miss one): the byte loop below
+    // decides at the first word that has any of them.
+    while (pos + 8 <= in.length) {
+      long w = (long) LONGS.get(in, pos);
+      long quote = w ^ 0x2222222222222222L;
+      long backslash = w ^ 0x5c5c5c5c5c5c5c5cL;
+      long special =
+          (w & HIGH_BITS)
+              | ((w - 0x2020202020202020L) & ~w & HIGH_BITS)
+              | ((quote - LOW_BITS) & ~quote & HIGH_BITS)
+              | ((backslash - LOW_BITS) & ~backslash & HIGH_BITS);
+      if (special != 0) {
+        break;
+      }
+      pos += 8;
+    }
     while (true) {
       int c = in[pos];
       if (c == '"') {

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -24,9 +26,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -60,6 +64,8 @@ public final class WorkersBenchmark {
           k.dlq(),
           k.late(),
           "bench.copy",
+          "bench.tx-copy",
+          "bench.loop",
           "bench.eos-copy");
       Topics.create(
           broker,
@@ -74,34 +80,68 @@ public final class WorkersBenchmark {
           "produced %,d events of ~%d bytes in %.1f s (%,.0f events/s)%n",
           events, bytes, produceSeconds, events / produceSeconds);
 
+      CpuUse cpu = new CpuUse(broker).start();
       double copy = copy(broker, k.raw(), "bench.copy", events);
-      System.out.printf("plain copy:  %,.0f events/s%n", copy);
+      System.out.printf("plain copy:  %,.0f events/s; %s%n", copy, cpu.perEvent(events));
+
+      cpu.start();
+      double txCopy =
+          transactionalCopy(broker, k.raw(), "bench.tx-copy", "tx-copy", 1, () -> v -> v);
+      System.out.printf(
+          "transactional copy: %,.0f events/s (%.2f of the plain copy); %s%n",
+          txCopy, txCopy / copy, cpu.perEvent(events));
+      // Validate's work gets as many threads as validate (one per core, up to the partitions).
+      int threads = Math.min(PARTITIONS, Runtime.getRuntime().availableProcessors());
+      List<io.insighthub.workers.validate.ValidateWithoutStreams> loopWork =
+          new java.util.concurrent.CopyOnWriteArrayList<>();
+      cpu.start();
+      double loop =
+          transactionalCopy(
+              broker,
+              k.raw(),
+              "bench.loop",
+              "loop",
+              threads,
+              () -> {
+                var work = new io.insighthub.workers.validate.ValidateWithoutStreams(config);
+                loopWork.add(work);
+                return work;
+              });
+      System.out.printf(
+          "validate's work without Streams (%d transactional copy threads + the compact reader, Bloom"
+              + " filter and an in-memory id map; no headers, no durable dedup): %,.0f events/s"
+              + " (%.2f of the plain copy; %s); %s%n",
+          threads, loop, loop / copy, loopWork, cpu.perEvent(events));
 
       Map<String, String> env =
           Map.of(StreamsSettings.STATE_DIR_ENV, dir.resolve("state").toString());
       if (!Boolean.getBoolean("bench.skipEosCopy")) {
+        cpu.start();
         double eosCopy =
             streamsCopy(
                 BenchmarkConfigs.streamsCopy(config, env), k.raw(), "bench.eos-copy", events);
         System.out.printf(
-            "streams exactly-once copy: %,.0f events/s (%.2f of the plain copy)%n",
-            eosCopy, eosCopy / copy);
+            "streams exactly-once copy: %,.0f events/s (%.2f of the plain copy); %s%n",
+            eosCopy, eosCopy / copy, cpu.perEvent(events));
       }
+      cpu.start();
       double validate =
           stage(new ValidateStage(env), config, "insighthub.validate.records.in", events);
       System.out.printf(
-          "validate:    %,.0f events/s (%.2f of the plain copy)%n", validate, validate / copy);
+          "validate:    %,.0f events/s (%.2f of the plain copy); %s%n",
+          validate, validate / copy, cpu.perEvent(events));
 
       if (Boolean.getBoolean("bench.skipAggregate")) {
         return;
       }
+      cpu.start();
       double aggregate =
           stage(
               new AggregateStage(env),
               BenchmarkConfigs.aggregate(config),
               "insighthub.aggregate.records.in",
               events);
-      System.out.printf("aggregate:   %,.0f events/s%n", aggregate);
+      System.out.printf("aggregate:   %,.0f events/s; %s%n", aggregate, cpu.perEvent(events));
     }
   }
 
@@ -203,6 +243,117 @@ public final class WorkersBenchmark {
   }
 
   /**
+   * The plain copy made exactly-once by hand, the cheapest transactional consume-transform-produce
+   * loop: per thread, its share of the partitions (assigned, no group rebalance), one transactional
+   * producer, the consumed offsets committed in the transaction every 100 ms (Kafka Streams'
+   * exactly-once commit interval), {@code transform} applied to every value. Events/s from the
+   * first record any thread reads to the last commit.
+   */
+  private static double transactionalCopy(
+      KafkaBroker broker,
+      String from,
+      String to,
+      String id,
+      int threads,
+      java.util.function.Supplier<java.util.function.UnaryOperator<byte[]>> transform)
+      throws Exception {
+    java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<Integer>> copies = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        List<TopicPartition> mine = new java.util.ArrayList<>();
+        for (int p = t; p < PARTITIONS; p += threads) {
+          mine.add(new TopicPartition(from, p));
+        }
+        String txId = "bench-" + id + "-" + t;
+        copies.add(
+            pool.submit(() -> copyPartitions(broker, mine, to, txId, transform.get(), started)));
+      }
+      long copied = 0;
+      for (java.util.concurrent.Future<Integer> copy : copies) {
+        copied += copy.get();
+      }
+      return copied / seconds(started.get());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static int copyPartitions(
+      KafkaBroker broker,
+      List<TopicPartition> partitions,
+      String to,
+      String txId,
+      java.util.function.UnaryOperator<byte[]> transform,
+      java.util.concurrent.atomic.AtomicLong started) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(
+                Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    txId,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                    false,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                    "read_committed",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                    2_000),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(
+                Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                    txId,
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    20,
+                    ProducerConfig.BATCH_SIZE_CONFIG,
+                    256 * 1024,
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                    "lz4"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+      producer.initTransactions();
+      consumer.assign(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      int copied = 0;
+      long lastCommit = System.nanoTime();
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      producer.beginTransaction();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+        ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
+        if (!batch.isEmpty()) {
+          started.compareAndSet(0, System.nanoTime());
+        }
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+          producer.send(
+              new ProducerRecord<>(to, r.partition(), r.key(), transform.apply(r.value())));
+          offsets.put(
+              new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+          copied++;
+        }
+        if (System.nanoTime() - lastCommit >= 100_000_000L) {
+          producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+          producer.commitTransaction();
+          offsets.clear();
+          lastCommit = System.nanoTime();
+          producer.beginTransaction();
+        }
+      }
+      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+      producer.commitTransaction();
+      return copied;
+    }
+  }
+
+  /**
    * The same copy as a Kafka Streams application with the validate stage's settings
    * (exactly_once_v2, threads, producer batches) and no processing: what Streams and transactions
    * cost before validate does any work.
@@ -250,6 +401,34 @@ public final class WorkersBenchmark {
         java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
       }
       return (events - firstCount) / seconds(first);
+    }
+  }
+
+  /** CPU time used by this JVM and by the broker since {@link #start}, per event. */
+  static final class CpuUse {
+    private final KafkaBroker broker;
+    private Duration jvm;
+    private Duration brokerCpu;
+
+    CpuUse(KafkaBroker broker) {
+      this.broker = broker;
+    }
+
+    CpuUse start() {
+      jvm = jvmCpu();
+      brokerCpu = broker.cpuTime();
+      return this;
+    }
+
+    /** e.g. "CPU per event: this JVM 12.1 us, broker 3.4 us". */
+    String perEvent(int events) {
+      double jvmUs = (jvmCpu().minus(jvm)).toNanos() / 1e3 / events;
+      double brokerUs = broker.cpuTime().minus(brokerCpu).toNanos() / 1e3 / events;
+      return String.format("CPU per event: this JVM %.1f us, broker %.1f us", jvmUs, brokerUs);
+    }
+
+    private static Duration jvmCpu() {
+      return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
   }
 

@@ -126,9 +126,15 @@ class ValidateGoldenIT {
     return Files.writeString(dir.resolve("hmac-key"), "test-hmac-key\n");
   }
 
+  /**
+   * Local state of this test JVM only, empty at its start: state left by an earlier run would be
+   * restored against a new broker (the same application ids) and decide lateness and duplicates.
+   */
+  private static final Path STATE_DIR =
+      io.insighthub.workers.testing.TestDirs.fresh(
+          "streams-state/" + ProcessHandle.current().pid());
+
   static Map<String, String> env() {
-    return Map.of(
-        StreamsSettings.STATE_DIR_ENV,
-        Path.of("target", "streams-state").toAbsolutePath().toString());
+    return Map.of(StreamsSettings.STATE_DIR_ENV, STATE_DIR.toString());
   }
 }

@@ -70,6 +70,7 @@ class EndToEndFreshnessBenchmark {
       List<Long> statusLags = new ArrayList<>();
       List<Double> metricLags = new ArrayList<>();
       Instant start = Instant.now();
+      Duration cpuAtStart = stackCpu();
       long sent = 0;
       int perTick = Math.max(1, rate / 10);
       for (long tick = 0; tick < seconds * 10L; tick++) {
@@ -99,6 +100,7 @@ class EndToEndFreshnessBenchmark {
         drain(watermarks, marks);
       }
       Duration took = Duration.between(start, Instant.now());
+      Duration cpu = stackCpu().minus(cpuAtStart);
       Pipelines.awaitCaughtUp(admin, STAGES, Duration.ofMinutes(2));
       drain(watermarks, marks);
 
@@ -125,7 +127,9 @@ class EndToEndFreshnessBenchmark {
               + "  oldest event of each load, at most (upper bound):             p50 %s  p99 %s"
               + "  max %s%n"
               + "  operator status lagSeconds, sampled every 5 s: %s%n"
-              + "  operator insighthub_pipeline_freshness_seconds, sampled every 5 s: %s%n",
+              + "  operator insighthub_pipeline_freshness_seconds, sampled every 5 s: %s%n"
+              + "  CPU of the whole stack (this JVM and every process it started) while sending:"
+              + " %.0f s over %.0f s, %.2f cores busy on average of %d, %.1f us per event%n",
           sent,
           sent / (took.toMillis() / 1000.0),
           seconds,
@@ -138,8 +142,22 @@ class EndToEndFreshnessBenchmark {
           ms(percentile(upper, 99)),
           ms(percentile(upper, 100)),
           statusLags,
-          metricLags);
+          metricLags,
+          cpu.toMillis() / 1000.0,
+          took.toMillis() / 1000.0,
+          (double) cpu.toMillis() / took.toMillis(),
+          Runtime.getRuntime().availableProcessors(),
+          cpu.toNanos() / 1e3 / sent);
     }
+  }
+
+  /** CPU time of this JVM and of every process it started (API server, broker, workers...). */
+  private static Duration stackCpu() {
+    return java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(ProcessHandle.current()),
+            ProcessHandle.current().descendants())
+        .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+        .reduce(Duration.ZERO, Duration::plus);
   }
 
   private static KafkaConsumer<String, byte[]> watermarkConsumer(InsightHubStack stack) {
