@@ -69,7 +69,7 @@ final class AggregateProcessor implements Processor<String, UsageEvent, String, 
   private KeyValueStore<Bytes, byte[]> usage;
   private final Map<Bytes, UserSessions> userCache = lru(CACHED_USERS);
   private final Map<Bytes, UsageState> usageCache = lru(CACHED_WINDOWS);
-  // The keys marked in the stores, kept in memory so an emission does not scan them.
+  // The keys changed in the current round, kept in memory so an emission does not scan them.
   private final Set<Bytes> changedSessions = new LinkedHashSet<>();
   private final Set<Bytes> changedUsage = new LinkedHashSet<>();
   private long emitted;
