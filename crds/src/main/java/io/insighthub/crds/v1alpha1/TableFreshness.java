@@ -12,7 +12,15 @@ public class TableFreshness {
   @JsonPropertyDescription("Newest event time loaded into the table (RFC 3339).")
   public String maxEventTime;
 
-  @JsonPropertyDescription("Seconds between now and maxEventTime when status was written.")
+  @JsonPropertyDescription(
+      "CDC tables: the table holds every change committed in the source up to this instant (RFC"
+          + " 3339), proven by the connector's heartbeats; later than maxEventTime when the table"
+          + " had no change since.")
+  public String completeAsOf;
+
+  @JsonPropertyDescription(
+      "Seconds between now and the newer of maxEventTime and completeAsOf when status was"
+          + " written.")
   public Long lagSeconds;
 
   @JsonPropertyDescription("SLA in seconds this table is held to.")

@@ -18,6 +18,11 @@ import java.util.List;
  * @param rows rows the batch wrote
  * @param qualityFailures checks that failed in this batch (or interval)
  * @param quality the QualityRule checks evaluated on this batch (or interval); absent when none
+ * @param caughtUpTo CDC only: the table holds every change committed in the source up to this
+ *     instant, as proven by a Debezium heartbeat the loader read and every table topic loaded up to
+ *     the end offsets seen after it; newer than {@code maxEventTime} when the table had no change
+ *     since. Absent when unknown (and from loaders that do not prove it); readers that do not know
+ *     the field ignore it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -29,7 +34,8 @@ public record Watermark(
     Instant loadTime,
     long rows,
     long qualityFailures,
-    List<QualityResult> quality) {
+    List<QualityResult> quality,
+    Instant caughtUpTo) {
 
   /**
    * Prefix of the {@link #table()} of a record that reports only quality results of a stage (e.g.
@@ -41,6 +47,19 @@ public record Watermark(
     quality = quality == null ? null : List.copyOf(quality);
   }
 
+  /** A watermark with no completeness proof beyond its newest event. */
+  public Watermark(
+      String namespace,
+      String pipeline,
+      String table,
+      Instant maxEventTime,
+      Instant loadTime,
+      long rows,
+      long qualityFailures,
+      List<QualityResult> quality) {
+    this(namespace, pipeline, table, maxEventTime, loadTime, rows, qualityFailures, quality, null);
+  }
+
   /** A load's watermark without quality results. */
   public Watermark(
       String namespace,
@@ -50,7 +69,7 @@ public record Watermark(
       Instant loadTime,
       long rows,
       long qualityFailures) {
-    this(namespace, pipeline, table, maxEventTime, loadTime, rows, qualityFailures, null);
+    this(namespace, pipeline, table, maxEventTime, loadTime, rows, qualityFailures, null, null);
   }
 
   /**
@@ -70,6 +89,18 @@ public record Watermark(
   @JsonIgnore
   public boolean isQualityOnly() {
     return table != null && table.startsWith(QUALITY_ONLY_PREFIX);
+  }
+
+  /**
+   * The instant up to which the table is known complete: the newer of {@link #maxEventTime} and
+   * {@link #caughtUpTo}; null when neither is known.
+   */
+  @JsonIgnore
+  public Instant completeAsOf() {
+    if (caughtUpTo == null) {
+      return maxEventTime;
+    }
+    return maxEventTime == null || caughtUpTo.isAfter(maxEventTime) ? caughtUpTo : maxEventTime;
   }
 
   /** The record key: one entry per table in the compacted topic. */

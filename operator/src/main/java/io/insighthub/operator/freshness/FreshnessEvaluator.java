@@ -7,16 +7,16 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * Turns the latest watermark of each of a Pipeline's tables into {@code status.freshness} and the
- * FreshnessSLAMet condition. A table is fresh when its newest loaded event is younger than its SLA
- * and its loader has committed within the SLA. A table that has never reported is awaited for one
- * SLA after the Pipeline started to be expected to load, then counts as missing.
+ * FreshnessSLAMet condition. A table is fresh when its newest loaded event, or the instant it is
+ * proven complete as of (a CDC table with no change since, {@link Watermark#caughtUpTo()}), is
+ * younger than its SLA and its loader has reported within the SLA. A table that has never reported
+ * is awaited for one SLA after the Pipeline started to be expected to load, then counts as missing.
  */
 public final class FreshnessEvaluator {
   public static final String REASON_WITHIN_SLA = "WithinSla";
@@ -128,11 +128,10 @@ public final class FreshnessEvaluator {
                   + " (loader stalled or connector down)")
           : new Table(status, State.AWAITING, name);
     }
-    // A loader that could not tell the event time (no event-time field) is judged by its load time.
-    Instant eventTime = mark.maxEventTime() != null ? mark.maxEventTime() : mark.loadTime();
-    Duration lag = nonNegative(Duration.between(eventTime, now));
+    Duration lag = nonNegative(Duration.between(freshAsOf(mark), now));
     Duration sinceLoad = nonNegative(Duration.between(mark.loadTime(), now));
     status.maxEventTime = mark.maxEventTime() != null ? mark.maxEventTime().toString() : null;
+    status.completeAsOf = mark.caughtUpTo() != null ? mark.caughtUpTo().toString() : null;
     status.lastLoadTime = mark.loadTime().toString();
     status.lagSeconds = lag.toSeconds();
     status.rowsLastInterval = mark.rows();
@@ -167,12 +166,20 @@ public final class FreshnessEvaluator {
               Duration sla = e.getValue();
               return mark == null
                   ? Stream.of(since.plus(sla))
-                  : Stream.of(
-                      mark.loadTime().plus(sla),
-                      Objects.requireNonNullElse(mark.maxEventTime(), mark.loadTime()).plus(sla));
+                  : Stream.of(mark.loadTime().plus(sla), freshAsOf(mark).plus(sla));
             })
         .filter(deadline -> deadline.isAfter(now))
         .min(Comparator.naturalOrder());
+  }
+
+  /**
+   * The instant a table's lag is counted from: the newer of its newest loaded event and the instant
+   * it is proven complete as of; a loader that could tell neither (no event-time field) is judged
+   * by its load time.
+   */
+  static Instant freshAsOf(Watermark mark) {
+    Instant complete = mark.completeAsOf();
+    return complete != null ? complete : mark.loadTime();
   }
 
   private static String messages(List<Table> tables, State state) {

@@ -18,9 +18,10 @@ import java.util.Optional;
 
 /**
  * A CdcSource's Streaming condition and last event time, from the watermarks its cdc-load worker
- * publishes per table: True while loads keep coming within the streaming window, False with a
- * reason when they stop while Kafka Connect reports the connector RUNNING (or when it does not
- * run).
+ * publishes per table: True while they keep coming within the streaming window, False with a reason
+ * when they stop while Kafka Connect reports the connector RUNNING (or when it does not run). A
+ * watermark comes with each load and, while the source is quiet, with each connector heartbeat
+ * cdc-load has proven its tables complete for: so it proves the connector and the loader alive.
  */
 public final class StreamingEvaluator {
   public static final String REASON_CHANGES_LOADED = "ChangesLoaded";
@@ -40,9 +41,9 @@ public final class StreamingEvaluator {
   private StreamingEvaluator() {}
 
   /**
-   * How long the loader may go without a load before Streaming turns False: the default streaming
-   * SLA, or three heartbeats when those are longer. A source whose tables see no change for that
-   * long also turns False: the watermarks cannot tell a quiet database from a stuck pipeline.
+   * How long the loader may go without a watermark before Streaming turns False: the default
+   * streaming SLA, or three heartbeats when those are longer. A quiet source keeps its watermarks
+   * coming through its heartbeats; one whose connector or loader stops does not.
    */
   public static Duration window(CdcSource source) {
     Duration sla = Durations.parse(new FreshnessSpec().streamingSla);
@@ -134,17 +135,31 @@ public final class StreamingEvaluator {
           lastEventTime,
           null);
     }
-    return new Streaming(
-        Conditions.ok(
-            CONDITION_STREAMING,
-            REASON_CHANGES_LOADED,
-            "cdc-load loaded changes within the last "
+    Optional<Instant> complete =
+        latest.values().stream()
+            .map(Watermark::caughtUpTo)
+            .filter(Objects::nonNull)
+            .max(Comparator.naturalOrder());
+    String message =
+        complete.isEmpty()
+            ? "cdc-load loaded changes within the last "
                 + FreshnessEvaluator.human(window)
                 + " ("
                 + latest.size()
                 + " of "
                 + tables.size()
-                + " tables loaded so far)"),
+                + " tables loaded so far)"
+            : "cdc-load loaded changes or proved its tables complete within the last "
+                + FreshnessEvaluator.human(window)
+                + " (complete as of "
+                + complete.get()
+                + "; "
+                + latest.size()
+                + " of "
+                + tables.size()
+                + " tables reported so far)";
+    return new Streaming(
+        Conditions.ok(CONDITION_STREAMING, REASON_CHANGES_LOADED, message),
         lastEventTime,
         deadline);
   }

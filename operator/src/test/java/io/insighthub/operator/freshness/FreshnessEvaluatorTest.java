@@ -129,11 +129,90 @@ class FreshnessEvaluatorTest {
   }
 
   @Test
+  void aQuietCdcTableProvenCompleteByHeartbeatsIsFresh() {
+    // No change for an hour, but cdc-load proved the table complete 8 s ago.
+    Watermark quiet = quiet("RAW.PLANS", 3600, 8, 3);
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(
+            Map.of("RAW.PLANS", SLA), Map.of("RAW.PLANS", quiet), CREATED, NOW);
+
+    assertThat(report.met()).isEqualTo("True");
+    assertThat(report.reason()).isEqualTo("WithinSla");
+    assertThat(report.message()).isEqualTo("RAW.PLANS: lag 8s within SLA 2m");
+    var table = report.tables().getFirst();
+    assertThat(table.maxEventTime).isEqualTo(NOW.minusSeconds(3600).toString());
+    assertThat(table.completeAsOf).isEqualTo(NOW.minusSeconds(8).toString());
+    assertThat(table.lagSeconds).isEqualTo(8L);
+    assertThat(table.withinSla).isTrue();
+    // The next verdict change is when that proof grows older than the SLA.
+    assertThat(
+            FreshnessEvaluator.nextChange(
+                Map.of("RAW.PLANS", SLA), Map.of("RAW.PLANS", quiet), CREATED, NOW))
+        .contains(NOW.minusSeconds(8).plus(SLA));
+  }
+
+  @Test
+  void heartbeatsThatStopLeaveTheLagGrowingFromTheLastProof() {
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(
+            Map.of("RAW.PLANS", SLA),
+            Map.of("RAW.PLANS", quiet("RAW.PLANS", 3600, 150, 100)),
+            CREATED,
+            NOW);
+
+    assertThat(report.met()).isEqualTo("False");
+    assertThat(report.reason()).isEqualTo("LagExceedsSla");
+    assertThat(report.message()).isEqualTo("RAW.PLANS: lag 2m30s exceeds SLA 2m");
+  }
+
+  @Test
+  void aProofOlderThanTheNewestChangeDoesNotHideIt() {
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(
+            Map.of("RAW.PLANS", SLA),
+            Map.of("RAW.PLANS", quiet("RAW.PLANS", 5, 400, 2)),
+            CREATED,
+            NOW);
+
+    assertThat(report.met()).isEqualTo("True");
+    assertThat(report.tables().getFirst().lagSeconds).isEqualTo(5L);
+  }
+
+  @Test
+  void aCdcLoaderThatStopsReportingIsStalledWhateverItProvedBefore() {
+    FreshnessReport report =
+        FreshnessEvaluator.evaluate(
+            Map.of("RAW.PLANS", SLA),
+            Map.of("RAW.PLANS", quiet("RAW.PLANS", 3600, 130, 125)),
+            CREATED,
+            NOW);
+
+    assertThat(report.met()).isEqualTo("False");
+    assertThat(report.reason()).isEqualTo("LoaderStalled");
+    assertThat(report.message()).isEqualTo("RAW.PLANS: last load 2m5s ago, beyond SLA 2m");
+  }
+
+  @Test
   void humanDurationsReadLikeTheSpec() {
     assertThat(FreshnessEvaluator.human(Duration.ofSeconds(59))).isEqualTo("59s");
     assertThat(FreshnessEvaluator.human(Duration.ofSeconds(120))).isEqualTo("2m");
     assertThat(FreshnessEvaluator.human(Duration.ofSeconds(125))).isEqualTo("2m5s");
     assertThat(FreshnessEvaluator.human(Duration.ofMinutes(90))).isEqualTo("1h30m");
+  }
+
+  /** A CDC watermark: newest change, proven complete as of, reported, in seconds before now. */
+  private static Watermark quiet(
+      String table, long eventAgeSeconds, long completeAgeSeconds, long reportedSecondsAgo) {
+    return new Watermark(
+        "analytics",
+        "billing-db",
+        table,
+        NOW.minusSeconds(eventAgeSeconds),
+        NOW.minusSeconds(reportedSecondsAgo),
+        0,
+        0,
+        null,
+        NOW.minusSeconds(completeAgeSeconds));
   }
 
   private static Watermark mark(String table, long lagSeconds, long loadedSecondsAgo) {

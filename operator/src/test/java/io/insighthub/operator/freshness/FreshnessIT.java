@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.insighthub.crds.v1alpha1.CdcSource;
+import io.insighthub.crds.v1alpha1.ObjectRef;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.ResourceStatus;
 import io.insighthub.crds.v1alpha1.TableFreshness;
@@ -292,6 +293,103 @@ class FreshnessIT {
         .extracting(t -> t.table)
         .containsExactly("VALIDATED.ACCOUNTS", "VALIDATED.INVOICES", "VALIDATED.SUBSCRIPTIONS");
     assertThat(pipeline("billing").getStatus().sla).isEqualTo("1m");
+  }
+
+  @Test
+  void aQuietCdcSourceStaysFreshWhileCdcLoadProvesItsTablesCompleteThenLateWhenProofsStop()
+      throws Exception {
+    CdcSource source = Samples.cdcSource("billing-db");
+    source.getMetadata().setName("quiet-db");
+    source.getMetadata().setNamespace(ns);
+    source.getSpec().slotName = "quiet_slot";
+    source.getSpec().publicationName = "quiet_pub";
+    client.resource(source).inNamespace(ns).create();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.resources(KafkaConnector.class).inNamespace(ns).withName("quiet-db").get()
+                    != null);
+    new StrimziEmulation(client, ns).connectorReady("quiet-db", "RUNNING");
+    Pipeline billing = Samples.pipeline("billing");
+    billing.getMetadata().setName("quiet-billing");
+    billing.getMetadata().setNamespace(ns);
+    billing.getSpec().transforms = List.of();
+    billing.getSpec().source.cdc.sourceRef = new ObjectRef("quiet-db");
+    billing.getSpec().freshness.streamingSla = SLA_SECONDS + "s";
+    client.resource(billing).inNamespace(ns).create();
+
+    // No change in the source for an hour; cdc-load proves its tables complete every second, as
+    // it does for each connector heartbeat.
+    List<String> tables = FreshnessTables.of(source);
+    Instant lastChange = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+    Thread prover = keepProving("quiet-db", tables, lastChange);
+    Instant lastProof;
+    try {
+      awaitFreshness("quiet-billing", "True", "WithinSla");
+      // It stays True for twice the SLA although every newest change is an hour old.
+      Instant until = Instant.now().plusSeconds(2 * SLA_SECONDS);
+      while (Instant.now().isBefore(until)) {
+        assertThat(condition("quiet-billing").getStatus()).isEqualTo("True");
+        Thread.sleep(500);
+      }
+      for (String table : tables) {
+        TableFreshness status = table(pipeline("quiet-billing"), table);
+        assertThat(status.maxEventTime).as(table).isEqualTo(lastChange.toString());
+        assertThat(status.completeAsOf).as(table).isNotNull();
+        assertThat(status.lagSeconds).as(table).isLessThanOrEqualTo(SLA_SECONDS);
+        assertThat(status.withinSla).as(table).isTrue();
+      }
+      Condition streaming =
+          await()
+              .atMost(WAIT)
+              .until(
+                  () -> cdcCondition("quiet-db"),
+                  c -> c != null && Conditions.TRUE.equals(c.getStatus()));
+      assertThat(streaming.getReason()).isEqualTo(StreamingEvaluator.REASON_CHANGES_LOADED);
+      assertThat(streaming.getMessage()).contains("proved its tables complete");
+      assertThat(cdcSource("quiet-db").getStatus().lastEventTime).isEqualTo(lastChange.toString());
+    } finally {
+      prover.interrupt();
+      prover.join();
+      lastProof = Instant.now();
+    }
+
+    // The proofs stop (connector or loader down): the quiet tables turn late within the SLA.
+    Condition stalled =
+        awaitFreshness("quiet-billing", "False", FreshnessEvaluator.REASON_LOADER_STALLED);
+    Duration detected = Duration.between(lastProof, Instant.now());
+    System.out.printf(
+        "freshness: quiet CDC tables reported late %.1fs after the last proof (SLA %ds)%n",
+        detected.toMillis() / 1000.0, SLA_SECONDS);
+    assertThat(detected).isLessThan(Duration.ofSeconds(SLA_SECONDS).plus(FLUSH).plusSeconds(4));
+    assertThat(stalled.getMessage()).contains(tables.getFirst() + ": last load");
+  }
+
+  /** cdc-load proving quiet tables complete every second (a heartbeat each) until interrupted. */
+  static Thread keepProving(String source, List<String> tables, Instant lastChange) {
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  Instant now = Instant.now();
+                  for (String table : tables) {
+                    send(
+                        new Watermark(
+                            ns, source, table, lastChange, now, 0, 0, null, now.minusSeconds(3)));
+                  }
+                  Thread.sleep(1000);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "proofs-" + source);
+    thread.start();
+    return thread;
   }
 
   // --- helpers

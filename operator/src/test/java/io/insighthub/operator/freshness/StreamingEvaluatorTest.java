@@ -45,6 +45,48 @@ class StreamingEvaluatorTest {
   }
 
   @Test
+  void heartbeatProofsOfAQuietSourceKeepItStreaming() {
+    // No change for an hour; cdc-load proves the tables complete every heartbeat.
+    var streaming =
+        StreamingEvaluator.evaluate(
+            source,
+            "RUNNING",
+            Map.of(
+                "VALIDATED.ACCOUNTS", proven("VALIDATED.ACCOUNTS", 3600, 12, 9),
+                "VALIDATED.INVOICES", proven("VALIDATED.INVOICES", 4000, 12, 9)),
+            CREATED,
+            NOW);
+
+    assertThat(streaming.condition().getStatus()).isEqualTo("True");
+    assertThat(streaming.condition().getReason()).isEqualTo("ChangesLoaded");
+    assertThat(streaming.condition().getMessage())
+        .isEqualTo(
+            "cdc-load loaded changes or proved its tables complete within the last 2m (complete"
+                + " as of 2026-11-27T11:59:48Z; 2 of 3 tables reported so far)");
+    assertThat(streaming.lastEventTime()).isEqualTo(NOW.minusSeconds(3600).toString());
+    assertThat(streaming.recheck()).isEqualTo(NOW.minusSeconds(9).plus(Duration.ofMinutes(2)));
+  }
+
+  @Test
+  void proofsThatStopWhileTheConnectorRunsTurnItFalseAsLoadsDo() {
+    var streaming =
+        StreamingEvaluator.evaluate(
+            source,
+            "RUNNING",
+            Map.of("VALIDATED.INVOICES", proven("VALIDATED.INVOICES", 3600, 160, 150)),
+            CREATED,
+            NOW);
+
+    assertThat(streaming.condition().getStatus()).isEqualTo("False");
+    assertThat(streaming.condition().getReason()).isEqualTo("NoRecentLoads");
+    assertThat(streaming.condition().getMessage())
+        .isEqualTo(
+            "connector RUNNING, but cdc-load's last load (VALIDATED.INVOICES) was at"
+                + " 2026-11-27T11:57:30Z, more than 2m ago (loader stalled, or no change in the"
+                + " source)");
+  }
+
+  @Test
   void loadsThatStopWhileTheConnectorRunsTurnItFalse() {
     var streaming =
         StreamingEvaluator.evaluate(
@@ -89,6 +131,20 @@ class StreamingEvaluatorTest {
     var suspended = StreamingEvaluator.evaluate(source, "STOPPED", Map.of(), CREATED, NOW);
     assertThat(suspended.condition().getStatus()).isEqualTo("False");
     assertThat(suspended.condition().getReason()).isEqualTo("Suspended");
+  }
+
+  private static Watermark proven(
+      String table, long eventAgeSeconds, long completeAgeSeconds, long loadAgeSeconds) {
+    return new Watermark(
+        "analytics",
+        "billing-db",
+        table,
+        NOW.minusSeconds(eventAgeSeconds),
+        NOW.minusSeconds(loadAgeSeconds),
+        0,
+        0,
+        null,
+        NOW.minusSeconds(completeAgeSeconds));
   }
 
   private static Watermark mark(String table, long eventAgeSeconds, long loadAgeSeconds) {

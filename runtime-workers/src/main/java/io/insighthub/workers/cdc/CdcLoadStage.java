@@ -17,11 +17,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -97,11 +99,16 @@ public final class CdcLoadStage implements Subcommand {
             : WorkerConfig.WATERMARK_TOPIC;
     CdcLoadMetrics metrics = new CdcLoadMetrics(context.metrics());
     try (Warehouse warehouse = Warehouse.open(Path.of(config.sink().connectionDir()));
-        WatermarkPublisher watermarks =
+        WatermarkPublisher publisher =
             new WatermarkPublisher(config.kafka().bootstrapServers(), watermarkTopic);
         KafkaConsumer<String, String> consumer =
-            new KafkaConsumer<>(consumerConfig(config, consumerId))) {
+            new KafkaConsumer<>(consumerConfig(config, consumerId));
+        CdcHeartbeats heartbeats =
+            new CdcHeartbeats(
+                config.kafka().bootstrapServers(), config.cdc().topicPrefix(), TOPIC_REFRESH)) {
       CdcLoader loader = new CdcLoader(warehouse, consumerId, schema, config.cdc().tables(), soft);
+      Watermarks watermarks = new Watermarks(publisher, config, warehouse, loader);
+      CdcCompleteness completeness = new CdcCompleteness();
       Pattern topics =
           Pattern.compile(Pattern.quote(config.cdc().topicPrefix()) + "\\.[^.]+\\.[^.]+");
       StoredOffsetAssignment assignment =
@@ -130,30 +137,64 @@ public final class CdcLoadStage implements Subcommand {
           CdcLoader.Decoder batch = loader.decoder();
           fill(consumer, context, batch, inFlight);
           CdcLoader.DecodedBatch decoded = batch.records() == 0 ? null : batch.batch();
+          if (decoded != null) {
+            completeness.observe(batch.newestRecordMillis(), batch.connectorLagMillis());
+          }
+          // The positions now committed to the warehouse, when this iteration learnt them.
+          Map<TopicPartition, OffsetAndMetadata> committed = null;
           if (inFlight != null) {
             // After an empty poll the current positions are all applied (and past any markers).
-            finish(
-                inFlight,
-                decoded == null ? positions(consumer) : inFlight.positions(),
-                consumer,
-                watermarks,
-                config,
-                metrics);
+            committed = decoded == null ? positions(consumer) : inFlight.positions();
+            finish(inFlight, committed, consumer, watermarks, metrics);
             inFlight = null;
+          } else if (decoded == null) {
+            // Nothing decoded and nothing in flight: every position is applied already.
+            committed = positions(consumer);
           }
           if (decoded != null) {
             inFlight =
                 new Applying(
                     applier.submit(() -> timed(metrics, loader, decoded)), positions(consumer));
           }
+          heartbeats(heartbeats, completeness, assignment, consumer, committed, watermarks);
         }
         if (inFlight != null) {
-          finish(inFlight, inFlight.positions(), consumer, watermarks, config, metrics);
+          finish(inFlight, inFlight.positions(), consumer, watermarks, metrics);
         }
       } finally {
         applier.shutdownNow();
       }
       return 0;
+    }
+  }
+
+  /**
+   * Takes the heartbeats read since the last call; takes the table topics' end offsets for the
+   * heartbeat to prove next (after looking for new table topics, whose changes count too); and,
+   * when the positions {@code committed} to the warehouse reach them, publishes every table's
+   * completeness.
+   */
+  private static void heartbeats(
+      CdcHeartbeats heartbeats,
+      CdcCompleteness completeness,
+      StoredOffsetAssignment assignment,
+      KafkaConsumer<String, String> consumer,
+      Map<TopicPartition, OffsetAndMetadata> committed,
+      Watermarks watermarks) {
+    try {
+      heartbeats.poll().forEach(completeness::heartbeat);
+      if (completeness.needsTargets()) {
+        assignment.refresh();
+        completeness.target(consumer.endOffsets(consumer.assignment()));
+      }
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      // Proofs only report freshness: the next turn of the loop tries again.
+      LOG.warn("heartbeats not read or end offsets not taken: {}", e.toString());
+    }
+    if (committed != null) {
+      Map<TopicPartition, Long> next = HashMap.newHashMap(committed.size());
+      committed.forEach((partition, offset) -> next.put(partition, offset.offset()));
+      completeness.applied(next).ifPresent(watermarks::complete);
     }
   }
 
@@ -189,8 +230,7 @@ public final class CdcLoadStage implements Subcommand {
       Applying applying,
       Map<TopicPartition, OffsetAndMetadata> applied,
       KafkaConsumer<String, String> consumer,
-      WatermarkPublisher watermarks,
-      WorkerConfig config,
+      Watermarks watermarks,
       CdcLoadMetrics metrics) {
     CdcLoader.LoadReport report;
     try {
@@ -207,7 +247,7 @@ public final class CdcLoadStage implements Subcommand {
     // The positions after the applied batch, not the current ones when they are already past the
     // next batch (decoded, not yet applied).
     consumer.commitAsync(applied, null);
-    publish(watermarks, config, report);
+    watermarks.loaded(report);
     record(metrics, report);
   }
 
@@ -225,6 +265,17 @@ public final class CdcLoadStage implements Subcommand {
     while (batch.records() < MAX_BATCH_RECORDS && context.stopRequested().getCount() > 0) {
       boolean applying = inFlight != null && !inFlight.report().isDone();
       long left = deadline - System.nanoTime();
+      if (consumer.assignment().isEmpty()) {
+        // No table topic yet (no table has had a row since capture began): nothing to poll, and
+        // a consumer with no partitions cannot poll. Wait out the batch, then look again.
+        try {
+          context.stopRequested().await(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for a table topic", e);
+        }
+        break;
+      }
       if (!applying && (left <= 0 || (batch.records() > 0 && caughtUp(consumer)))) {
         break;
       }
@@ -249,20 +300,74 @@ public final class CdcLoadStage implements Subcommand {
     return true;
   }
 
-  private static void publish(
-      WatermarkPublisher watermarks, WorkerConfig config, CdcLoader.LoadReport report) {
-    Instant now = Instant.now();
-    for (Map.Entry<TableId, BatchResult.TableResult> entry : report.result().tables().entrySet()) {
-      CdcLoader.TableStats stats = report.tables().get(entry.getKey());
-      watermarks.publish(
+  /**
+   * The watermarks of one CdcSource's tables: one per table a batch changed, and one per table
+   * (changed or not) each time a heartbeat proves them complete. Each carries the table's newest
+   * source commit time loaded (from the warehouse until this loader loads a change of it) and the
+   * newest proven completeness.
+   */
+  private static final class Watermarks {
+    private final WatermarkPublisher publisher;
+    private final WorkerConfig config;
+    private final Warehouse warehouse;
+    private final CdcLoader loader;
+    private final Map<TableId, Optional<Instant>> newest = new HashMap<>();
+    private Instant caughtUpTo;
+
+    Watermarks(
+        WatermarkPublisher publisher, WorkerConfig config, Warehouse warehouse, CdcLoader loader) {
+      this.publisher = publisher;
+      this.config = config;
+      this.warehouse = warehouse;
+      this.loader = loader;
+    }
+
+    void loaded(CdcLoader.LoadReport report) {
+      Instant now = Instant.now();
+      for (Map.Entry<TableId, BatchResult.TableResult> entry :
+          report.result().tables().entrySet()) {
+        CdcLoader.TableStats stats = report.tables().get(entry.getKey());
+        Instant time = stats == null ? null : stats.maxSourceTime();
+        if (time != null) {
+          newest.merge(
+              entry.getKey(),
+              Optional.of(time),
+              (old, next) -> old.isPresent() && old.get().isAfter(time) ? old : next);
+        }
+        Instant newestLoaded = newest.getOrDefault(entry.getKey(), Optional.empty()).orElse(null);
+        publish(entry.getKey(), newestLoaded, now, entry.getValue().applied());
+      }
+    }
+
+    void complete(Instant asOf) {
+      if (caughtUpTo != null && !asOf.isAfter(caughtUpTo)) {
+        return;
+      }
+      if (caughtUpTo == null) {
+        LOG.info("every table complete as of {} (first heartbeat proof)", asOf);
+      }
+      caughtUpTo = asOf;
+      Instant now = Instant.now();
+      for (String source : config.cdc().tables()) {
+        TableId table = loader.target(source);
+        Instant time = newest.computeIfAbsent(table, warehouse::maxSourceTime).orElse(null);
+        publish(table, time, now, 0);
+      }
+      LOG.debug("every table complete as of {}", asOf);
+    }
+
+    private void publish(TableId table, Instant maxEventTime, Instant now, long rows) {
+      publisher.publish(
           new Watermark(
               config.namespace(),
               config.pipeline(),
-              entry.getKey().toString(),
-              stats == null ? null : stats.maxSourceTime(),
+              table.toString(),
+              maxEventTime,
               now,
-              entry.getValue().applied(),
-              0));
+              rows,
+              0,
+              null,
+              caughtUpTo));
     }
   }
 

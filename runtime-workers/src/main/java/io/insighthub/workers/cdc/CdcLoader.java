@@ -104,6 +104,8 @@ public final class CdcLoader {
     private final Map<TableId, List<Decoded>> byTable = new LinkedHashMap<>();
     private int records;
     private int tombstones;
+    private long newestRecordMillis = Long.MIN_VALUE;
+    private long connectorLagMillis;
 
     private Decoder() {}
 
@@ -128,6 +130,12 @@ public final class CdcLoader {
             tombstones++;
             continue;
           }
+          newestRecordMillis = Math.max(newestRecordMillis, record.timestamp());
+          Instant sourceTime = event.get().sourceTime();
+          if (sourceTime != null) {
+            connectorLagMillis =
+                Math.max(connectorLagMillis, record.timestamp() - sourceTime.toEpochMilli());
+          }
           if (!capturedTables.contains(event.get().sourceTable())) {
             throw new BadRecordException(
                 "table "
@@ -147,6 +155,19 @@ public final class CdcLoader {
     /** Records decoded so far. */
     public int records() {
       return records;
+    }
+
+    /** The newest Kafka record time (epoch millis) of the changes decoded so far. */
+    public long newestRecordMillis() {
+      return newestRecordMillis;
+    }
+
+    /**
+     * The largest connector lag of the changes decoded so far: Kafka record time minus source
+     * commit time, in millis (0 when none was behind).
+     */
+    public long connectorLagMillis() {
+      return connectorLagMillis;
     }
 
     /** What was decoded, to {@link #apply}. */

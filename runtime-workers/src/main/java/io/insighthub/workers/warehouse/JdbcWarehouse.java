@@ -5,12 +5,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -217,6 +219,27 @@ public abstract class JdbcWarehouse implements Warehouse {
       return new NullCount(rows, rows - counts.getLong(2));
     } catch (SQLException e) {
       throw new WarehouseException("cannot count the nulls of a column of " + table, e);
+    }
+  }
+
+  @Override
+  public synchronized Optional<Instant> maxSourceTime(TableId table) {
+    if (!columns(table).containsKey("_SOURCE_TS")) {
+      return Optional.empty();
+    }
+    try (PreparedStatement query =
+            connection.prepareStatement("SELECT MAX(\"_SOURCE_TS\") FROM " + table.sql());
+        ResultSet max = query.executeQuery()) {
+      max.next();
+      return switch (max.getObject(1)) {
+        case null -> Optional.empty();
+        case java.time.OffsetDateTime t -> Optional.of(t.toInstant());
+        case java.sql.Timestamp t -> Optional.of(t.toInstant());
+        case Object other ->
+            Optional.of(java.time.OffsetDateTime.parse(other.toString()).toInstant());
+      };
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot read the newest source time of " + table, e);
     }
   }
 

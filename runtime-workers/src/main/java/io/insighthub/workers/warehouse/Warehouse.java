@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -46,6 +48,13 @@ public interface Warehouse extends AutoCloseable {
    * starts from after a restart. Zero rows when the table does not exist.
    */
   NullCount nullCount(TableId table, String column);
+
+  /**
+   * The newest source commit time ({@code _SOURCE_TS}) in a CDC table: what a restarted cdc-load
+   * reports as the table's newest event until it loads a change. Empty when the table does not
+   * exist or has no row with one.
+   */
+  Optional<Instant> maxSourceTime(TableId table);
 
   /** The offsets stored for {@code consumer}, to seek to on start. */
   List<SourceOffset> offsets(String consumer);

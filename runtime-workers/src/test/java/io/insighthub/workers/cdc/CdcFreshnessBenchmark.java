@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.insighthub.crds.v1alpha1.CdcSourceSpec;
 import io.insighthub.crds.v1alpha1.SinkSpec;
+import io.insighthub.crds.worker.Watermark;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.e2e.connect.KafkaConnect;
 import io.insighthub.e2e.kafka.KafkaBroker;
 import io.insighthub.e2e.kafka.KafkaBrokerExtension;
 import io.insighthub.e2e.postgres.PostgresServer;
+import io.insighthub.workers.ConfigLoader;
 import io.insighthub.workers.WorkerContext;
 import io.insighthub.workers.warehouse.DuckDbWarehouse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,6 +22,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +43,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Freshness of cdc-load at a steady load: rows committed in real PostgreSQL, captured by real
  * Debezium in Kafka Connect, loaded by the real stage; latency is {@code _LOADED_AT - _SOURCE_TS}
- * (load transaction start minus PostgreSQL commit). Run with {@code -Pbenchmark}.
+ * (load transaction start minus PostgreSQL commit). Beside the loaded {@code orders}, the source's
+ * {@code plans} table never changes: its freshness is what the heartbeat proofs (watermarks' {@code
+ * caughtUpTo}) say while {@code orders} keeps the connector and loader busy. Run with {@code
+ * -Pbenchmark}.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class CdcFreshnessBenchmark {
@@ -64,6 +70,8 @@ class CdcFreshnessBenchmark {
             .execute(
                 "CREATE TABLE orders (id bigint PRIMARY KEY, account_id bigint, status text,"
                     + " amount numeric(12,2))");
+        source.createStatement().execute("CREATE TABLE plans (id bigint PRIMARY KEY, name text)");
+        source.createStatement().execute("INSERT INTO plans VALUES (1, 'free')");
         connect.putConnector(
             "shop",
             DebeziumTestConfig.connector(
@@ -72,7 +80,7 @@ class CdcFreshnessBenchmark {
                 postgres.port(),
                 "shop",
                 prefix,
-                List.of("public.orders"),
+                List.of("public.orders", "public.plans"),
                 "shop_slot",
                 "shop_pub"));
         await()
@@ -87,10 +95,13 @@ class CdcFreshnessBenchmark {
                 WorkerConfig.CURRENT_VERSION,
                 "bench",
                 "shop",
-                new WorkerConfig.Kafka(broker.bootstrapServers(), null, null, null, null, null),
+                new WorkerConfig.Kafka(
+                    broker.bootstrapServers(), null, null, null, null, "watermarks." + prefix),
                 null,
                 new WorkerConfig.Cdc(
-                    prefix, List.of("public.orders"), CdcSourceSpec.DeleteMode.SOFT),
+                    prefix,
+                    List.of("public.orders", "public.plans"),
+                    CdcSourceSpec.DeleteMode.SOFT),
                 null,
                 null,
                 List.of(),
@@ -120,6 +131,7 @@ class CdcFreshnessBenchmark {
         source.setAutoCommit(false);
         int perTick = ROWS_PER_SECOND / 10;
         long start = System.nanoTime();
+        Instant loadStarted = Instant.now();
         long id = 0;
         try (PreparedStatement insert =
             source.prepareStatement(
@@ -141,6 +153,7 @@ class CdcFreshnessBenchmark {
           }
         }
         long total = id;
+        Instant loadEnded = Instant.now();
         await()
             .atMost(Duration.ofMinutes(5))
             .until(() -> metrics.counter(CdcLoadMetrics.APPLIED).count() >= total + warmUpApplied);
@@ -171,11 +184,18 @@ class CdcFreshnessBenchmark {
             }
           }
         }
+        List<Watermark> plans =
+            watermarks(broker, "watermarks." + prefix).stream()
+                .filter(m -> m.table().equals("RAW.PLANS"))
+                .filter(
+                    m -> !m.loadTime().isBefore(loadStarted) && m.loadTime().isBefore(loadEnded))
+                .toList();
         var batch = metrics.timer(CdcLoadMetrics.BATCH);
         System.out.printf(
             "cdc-load freshness: %d rows at %d rows/s for %d s: commit-to-load %s; connector"
                 + " (commit to Kafka record) %s; loader (Kafka record to load) %s; batch apply"
-                + " mean %.0f ms, max %.0f ms%n",
+                + " mean %.0f ms, max %.0f ms; quiet table plans during the load: %s; load average"
+                + " %s%n",
             endToEnd.size(),
             ROWS_PER_SECOND,
             SECONDS,
@@ -183,9 +203,77 @@ class CdcFreshnessBenchmark {
             percentiles(connector),
             percentiles(loader),
             batch.mean(TimeUnit.MILLISECONDS),
-            batch.max(TimeUnit.MILLISECONDS));
+            batch.max(TimeUnit.MILLISECONDS),
+            proofs(plans, "RAW.PLANS"),
+            loadAverage());
         assertThat(endToEnd).hasSize((int) total);
       }
+    }
+  }
+
+  /**
+   * The heartbeat proofs of one table among {@code marks}: how many, the lag they showed when
+   * published ({@code loadTime - caughtUpTo}), the time between them, and the worst lag the
+   * operator saw (the previous proof's {@code caughtUpTo} to the next one's publication).
+   */
+  static String proofs(List<Watermark> marks, String table) {
+    List<Watermark> proven =
+        marks.stream()
+            .filter(m -> m.table().equals(table) && m.caughtUpTo() != null && m.rows() == 0)
+            .sorted(java.util.Comparator.comparing(Watermark::loadTime))
+            .toList();
+    List<Long> atPublish = new ArrayList<>();
+    List<Long> between = new ArrayList<>();
+    List<Long> worst = new ArrayList<>();
+    for (int i = 0; i < proven.size(); i++) {
+      Watermark mark = proven.get(i);
+      atPublish.add(Duration.between(mark.caughtUpTo(), mark.loadTime()).toMillis());
+      if (i > 0) {
+        Watermark before = proven.get(i - 1);
+        between.add(Duration.between(before.loadTime(), mark.loadTime()).toMillis());
+        worst.add(Duration.between(before.caughtUpTo(), mark.loadTime()).toMillis());
+      }
+    }
+    return String.format(
+        "%d proofs, lag at publication %s, between proofs %s, lag just before the next proof %s",
+        proven.size(), percentiles(atPublish), percentiles(between), percentiles(worst));
+  }
+
+  /** Every watermark published to {@code topic} so far. */
+  static List<Watermark> watermarks(KafkaBroker broker, String topic) throws Exception {
+    List<Watermark> marks = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class))) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+          && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+          marks.add(ConfigLoader.JSON.readValue(record.value(), Watermark.class));
+        }
+      }
+    }
+    return marks;
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (java.io.IOException e) {
+      return "n/a";
     }
   }
 

@@ -79,6 +79,21 @@ public abstract class CdcLoaderContract {
   }
 
   @Test
+  void theTablesNewestSourceTimeIsWhatARestartedLoaderReportsForIt() {
+    var table = loader.target("public.accounts");
+    assertThat(warehouse.maxSourceTime(table)).as("no table yet").isEmpty();
+    DebeziumEvents events = accounts(false);
+    loader.load(
+        List.of(
+            events.create(10, row("id", 1, "name", "a", "plan", "x")),
+            events.create(30, row("id", 2, "name", "b", "plan", "x")),
+            events.update(20, row("id", 1, "name", "c", "plan", "x"))));
+    // DebeziumEvents commits each change at 1_700_000_000_000 ms plus its LSN.
+    assertThat(warehouse.maxSourceTime(table))
+        .contains(java.time.Instant.ofEpochMilli(1_700_000_000_030L));
+  }
+
+  @Test
   void changesOfOneKeyCollapseToTheNewestPositionWhateverTheirOrder() {
     DebeziumEvents events = accounts(false);
     ConsumerRecord<String, String> newest =

@@ -64,13 +64,14 @@ class EndToEndFreshnessBenchmark {
       // Warm-up: the workers' first batches (JIT, RocksDB, table creation) are not measured.
       events.send(rate, Instant.now(), 0);
       Pipelines.awaitCaughtUp(admin, STAGES, Duration.ofMinutes(2));
-      drain(watermarks, new ArrayList<>());
+      drainToEnd(watermarks, new ArrayList<>());
 
       List<Watermark> marks = new ArrayList<>();
       List<Long> statusLags = new ArrayList<>();
       List<Double> metricLags = new ArrayList<>();
       Instant start = Instant.now();
       Duration cpuAtStart = stackCpu();
+      Map<Long, Duration> perProcessAtStart = perProcessCpu();
       long sent = 0;
       int perTick = Math.max(1, rate / 10);
       for (long tick = 0; tick < seconds * 10L; tick++) {
@@ -101,8 +102,9 @@ class EndToEndFreshnessBenchmark {
       }
       Duration took = Duration.between(start, Instant.now());
       Duration cpu = stackCpu().minus(cpuAtStart);
+      String busiest = busiest(perProcessAtStart, perProcessCpu(), took);
       Pipelines.awaitCaughtUp(admin, STAGES, Duration.ofMinutes(2));
-      drain(watermarks, marks);
+      drainToEnd(watermarks, marks);
 
       List<Long> lower = new ArrayList<>();
       List<Long> upper = new ArrayList<>();
@@ -129,7 +131,8 @@ class EndToEndFreshnessBenchmark {
               + "  operator status lagSeconds, sampled every 5 s: %s%n"
               + "  operator insighthub_pipeline_freshness_seconds, sampled every 5 s: %s%n"
               + "  CPU of the whole stack (this JVM and every process it started) while sending:"
-              + " %.0f s over %.0f s, %.2f cores busy on average of %d, %.1f us per event%n",
+              + " %.0f s over %.0f s, %.2f cores busy on average of %d, %.1f us per event%n"
+              + "  busiest processes (cores on average): %s%n",
           sent,
           sent / (took.toMillis() / 1000.0),
           seconds,
@@ -147,7 +150,8 @@ class EndToEndFreshnessBenchmark {
           took.toMillis() / 1000.0,
           (double) cpu.toMillis() / took.toMillis(),
           Runtime.getRuntime().availableProcessors(),
-          cpu.toNanos() / 1e3 / sent);
+          cpu.toNanos() / 1e3 / sent,
+          busiest);
     }
   }
 
@@ -158,6 +162,64 @@ class EndToEndFreshnessBenchmark {
             ProcessHandle.current().descendants())
         .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
         .reduce(Duration.ZERO, Duration::plus);
+  }
+
+  private static Map<Long, Duration> perProcessCpu() {
+    Map<Long, Duration> cpu = new java.util.HashMap<>();
+    java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(ProcessHandle.current()),
+            ProcessHandle.current().descendants())
+        .forEach(p -> p.info().totalCpuDuration().ifPresent(d -> cpu.put(p.pid(), d)));
+    return cpu;
+  }
+
+  /** The processes that used the most CPU in the window, named by executable or main class. */
+  private static String busiest(
+      Map<Long, Duration> before, Map<Long, Duration> after, Duration took) {
+    return after.entrySet().stream()
+        .map(
+            e ->
+                Map.entry(
+                    e.getKey(),
+                    e.getValue().minus(before.getOrDefault(e.getKey(), Duration.ZERO)).toMillis()
+                        / (double) took.toMillis()))
+        .sorted(Map.Entry.<Long, Double>comparingByValue().reversed())
+        .limit(10)
+        .map(e -> String.format("%s %.2f", processName(e.getKey()), e.getValue()))
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  private static String processName(long pid) {
+    if (pid == ProcessHandle.current().pid()) {
+      return "benchmark-jvm";
+    }
+    String[] args;
+    try {
+      args =
+          new String(
+                  java.nio.file.Files.readAllBytes(
+                      java.nio.file.Path.of("/proc/" + pid + "/cmdline")),
+                  java.nio.charset.StandardCharsets.UTF_8)
+              .split("\0");
+    } catch (java.io.IOException | RuntimeException e) {
+      return "pid " + pid;
+    }
+    String name = args[0].substring(args[0].lastIndexOf('/') + 1);
+    if (!name.equals("java")) {
+      return name;
+    }
+    // A Java process is named by its main class (or -jar file) and first argument.
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("-cp") || args[i].equals("-classpath") || args[i].equals("-p")) {
+        i++;
+      } else if (args[i].equals("-jar") && i + 1 < args.length) {
+        return args[i + 1].substring(args[i + 1].lastIndexOf('/') + 1);
+      } else if (!args[i].startsWith("-")) {
+        String main = args[i].substring(args[i].lastIndexOf('.') + 1);
+        return i + 1 < args.length ? main + " " + args[i + 1] : main;
+      }
+    }
+    return name;
   }
 
   private static KafkaConsumer<String, byte[]> watermarkConsumer(InsightHubStack stack) {
@@ -179,13 +241,38 @@ class EndToEndFreshnessBenchmark {
     return consumer;
   }
 
+  /**
+   * {@link #drain} until the consumer has read every watermark written so far: one short poll can
+   * return part of them, and the last loads (the catch-up after the run) are the slowest.
+   */
+  private static void drainToEnd(KafkaConsumer<String, byte[]> consumer, List<Watermark> into)
+      throws Exception {
+    Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+    Instant limit = Instant.now().plusSeconds(30);
+    while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      if (Instant.now().isAfter(limit)) {
+        throw new IllegalStateException("the watermarks could not be read to their end offsets");
+      }
+      for (var record : consumer.poll(Duration.ofMillis(200))) {
+        add(record, into);
+      }
+    }
+    into.sort((a, b) -> a.loadTime().compareTo(b.loadTime()));
+  }
+
+  private static void add(
+      org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> record, List<Watermark> into)
+      throws Exception {
+    Watermark mark = JSON.readValue(record.value(), Watermark.class);
+    if (mark.pipeline().equals("product-events") && mark.table().equals(TABLE)) {
+      into.add(mark);
+    }
+  }
+
   private static void drain(KafkaConsumer<String, byte[]> consumer, List<Watermark> into)
       throws Exception {
     for (var record : consumer.poll(Duration.ofMillis(1))) {
-      Watermark mark = JSON.readValue(record.value(), Watermark.class);
-      if (mark.pipeline().equals("product-events") && mark.table().equals(TABLE)) {
-        into.add(mark);
-      }
+      add(record, into);
     }
     into.sort((a, b) -> a.loadTime().compareTo(b.loadTime()));
   }
