@@ -12,6 +12,7 @@ final class AggregateMetrics {
   final Counter in;
   final Counter unparseable;
   final Counter noAccount;
+  final Counter late;
   final Counter sessionsOut;
   final Counter usageOut;
 
@@ -19,6 +20,8 @@ final class AggregateMetrics {
     in = Counter.builder(RECORDS_IN).description("Validated events read").register(registry);
     unparseable = skipped(registry, "unparseable");
     noAccount = skipped(registry, "no_account");
+    // Its session or one of its windows already closed (older than the grace): not counted there.
+    late = skipped(registry, "late");
     sessionsOut = out(registry, "sessions");
     usageOut = out(registry, "account_usage");
   }

@@ -6,10 +6,13 @@ import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
 import io.insighthub.workers.streams.StreamsRunner;
 import io.insighthub.workers.streams.StreamsSettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,7 @@ public final class AggregateStage implements Subcommand {
       throw new IllegalStateException(String.join("; ", problems));
     }
     Properties properties = StreamsSettings.properties(context.config(), name(), 1 << 20, env);
+    throughputDefaults(properties, Runtime.getRuntime().availableProcessors());
     LOG.info(
         "aggregate {} → {} and {}, inactivity gap {}, grace {}",
         settings.validatedTopic(),
@@ -63,14 +67,32 @@ public final class AggregateStage implements Subcommand {
         settings.usageTopic(),
         settings.inactivityGap(),
         settings.grace());
+    // Rows are emitted once per commit interval (100 ms under exactly-once unless overridden).
+    Duration emitInterval =
+        Duration.ofMillis(
+            Long.parseLong(
+                properties
+                    .getOrDefault(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100")
+                    .toString()));
     return StreamsRunner.run(
         AggregateTopology.build(
-            settings, new AggregateMetrics(context.metrics()), ConfigLoader.JSON),
+            settings, new AggregateMetrics(context.metrics()), ConfigLoader.JSON, emitInterval),
         properties,
         context,
         failure -> {
           LOG.error("aggregate failed: {}", failure.toString(), failure);
           return 1;
         });
+  }
+
+  /**
+   * The per-event work (parse, repartition, sessions and usage, emission) is CPU-bound on the
+   * stream thread: one thread per core (tasks are per partition of the input and of the repartition
+   * topic), and larger producer batches. A {@code KAFKA_STREAMS_*} override wins.
+   */
+  static void throughputDefaults(Properties properties, int cores) {
+    properties.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, cores));
+    properties.putIfAbsent(
+        StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
   }
 }

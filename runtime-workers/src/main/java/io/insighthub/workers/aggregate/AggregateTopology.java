@@ -1,41 +1,40 @@
 package io.insighthub.workers.aggregate;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.insighthub.crds.v1alpha1.AggregateSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serde;
+import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.KTable;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.SessionWindows;
-import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * validated → sessions (per account and user, else device, split by the inactivity gap) and account
- * usage (per account per hour and per day). Every change re-emits the whole row under its stable
- * key (session id; account|granularity|window start), so the loader's MERGE replaces the previous
- * version; a session merged into another by a late event is deleted with a tombstone.
+ * usage (per account per hour and per day). The events are repartitioned once, by account, so one
+ * processor ({@link AggregateProcessor}) holds every session and window of an account. A changed
+ * row is emitted whole under its stable key (session id; account|granularity|window start) at most
+ * once per emit interval, so the loader's MERGE replaces the previous version; a session merged
+ * into another by a late event is deleted with a tombstone.
  */
 final class AggregateTopology {
   static final String HOUR = "hour";
@@ -43,134 +42,66 @@ final class AggregateTopology {
 
   private AggregateTopology() {}
 
-  static Topology build(AggregateSettings settings, AggregateMetrics metrics, ObjectMapper json) {
-    // Internal records (repartition topics, stores, changelogs) are binary; output rows are JSON.
-    Serde<UsageEvent> eventSerde = BinarySerde.usageEvent();
-    Serde<SessionState> sessionSerde = BinarySerde.sessionState();
-    Serde<UsageState> usageSerde = BinarySerde.usageState();
-    Serde<SessionStart> startSerde = BinarySerde.sessionStart();
-    String pageView = settings.sessionize().pageViewType;
-    String apiCall = settings.usage().apiCallType;
-    List<String> windows =
+  static Topology build(
+      AggregateSettings settings,
+      AggregateMetrics metrics,
+      ObjectMapper json,
+      Duration emitInterval) {
+    // Internal records (the repartition topic, stores, changelogs) are binary; output rows JSON.
+    List<AggregateProcessor.Granularity> windows =
         settings.usage().windows.stream()
-            .map(w -> w == AggregateSpec.Window.HOUR ? HOUR : DAY)
+            .map(
+                w ->
+                    w == AggregateSpec.Window.HOUR
+                        ? AggregateProcessor.Granularity.HOUR
+                        : AggregateProcessor.Granularity.DAY)
             .distinct()
             .toList();
 
     StreamsBuilder builder = new StreamsBuilder();
-    KStream<byte[], UsageEvent> events =
+    for (String store :
+        List.of(AggregateProcessor.SESSIONS_STORE, AggregateProcessor.USAGE_STORE)) {
+      // Changelogged (exactly-once restores them) and cached: the updates of one key within a
+      // commit reach the store and its changelog once.
+      builder.addStateStore(
+          Stores.keyValueStoreBuilder(
+                  Stores.persistentKeyValueStore(store), Serdes.Bytes(), Serdes.ByteArray())
+              .withCachingEnabled());
+    }
+    KStream<String, AggregateRow> rows =
         builder.stream(
                 settings.validatedTopic(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                     .withTimestampExtractor(new EventTimeExtractor()))
-            .processValues(() -> new ParseEvent(settings, metrics, json));
-
-    // Sessions per account and user (or device).
-    KTable<Windowed<String>, SessionState> sessions =
-        events
-            .filter((key, event) -> event.userKey() != null)
-            .selectKey((key, event) -> event.account() + "|" + event.userKey())
-            .groupByKey(Grouped.with("sessions-by-user", Serdes.String(), eventSerde))
-            .windowedBy(
-                SessionWindows.ofInactivityGapAndGrace(settings.inactivityGap(), settings.grace()))
-            .aggregate(
-                () -> SessionState.EMPTY,
-                (key, event, state) -> state.add(event, pageView),
-                (key, left, right) -> left.merge(right),
-                Materialized
-                    .<String, SessionState,
-                        org.apache.kafka.streams.state.SessionStore<
-                            org.apache.kafka.common.utils.Bytes, byte[]>>
-                        as("sessions")
+            .processValues(() -> new ParseEvent(settings, metrics, json))
+            .selectKey((key, event) -> event.account())
+            .repartition(
+                Repartitioned.<String, UsageEvent>as("by-account")
                     .withKeySerde(Serdes.String())
-                    .withValueSerde(sessionSerde));
-    KStream<String, SessionState> sessionChanges =
-        sessions.toStream().map((window, state) -> KeyValue.pair(sessionId(window), state));
-    sessionChanges
-        .mapValues(
-            (id, state) -> {
-              metrics.sessionsOut.increment();
-              return state == null ? null : sessionRow(json, id, state);
-            })
-        // The loader merges on the JSON key; a merged-away session's tombstone deletes its row.
-        .selectKey((id, row) -> rowKey(json, "session_id", id))
+                    .withValueSerde(BinarySerde.usageEvent()))
+            .process(
+                () -> new AggregateProcessor(settings, metrics, json, windows, emitInterval),
+                AggregateProcessor.SESSIONS_STORE,
+                AggregateProcessor.USAGE_STORE);
+    // The loader merges on the JSON key; a tombstone (null row) deletes a merged-away session.
+    rows.filter((key, row) -> row.session())
+        .mapValues(AggregateRow::json)
         .to(settings.sessionsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()));
-
-    // Sessions started per account and window, following merges and deletions.
-    KTable<String, SessionStart> sessionTable =
-        sessionChanges
-            .mapValues(
-                state -> state == null ? null : new SessionStart(state.account(), state.minTime()))
-            .toTable(Materialized.with(Serdes.String(), startSerde));
-    KStream<String, Long> sessionCounts = null;
-    for (String granularity : windows) {
-      KStream<String, Long> counts =
-          sessionTable
-              .groupBy(
-                  (id, start) ->
-                      KeyValue.pair(bucket(start.account(), granularity, start.time()), id),
-                  Grouped.with("sessions-per-" + granularity, Serdes.String(), Serdes.String()))
-              .count(Materialized.with(Serdes.String(), Serdes.Long()))
-              .toStream();
-      sessionCounts = sessionCounts == null ? counts : sessionCounts.merge(counts);
-    }
-    KTable<String, Long> sessionsPerWindow =
-        sessionCounts.toTable(Materialized.with(Serdes.String(), Serdes.Long()));
-
-    // Usage per account and window.
-    KTable<String, UsageState> usage =
-        events
-            .flatMap(
-                (key, event) -> {
-                  List<KeyValue<String, UsageEvent>> out = new ArrayList<>(windows.size());
-                  for (String granularity : windows) {
-                    out.add(
-                        KeyValue.pair(bucket(event.account(), granularity, event.time()), event));
-                  }
-                  return out;
-                })
-            .groupByKey(Grouped.with("usage-by-window", Serdes.String(), eventSerde))
-            .aggregate(
-                UsageState::empty,
-                (key, event, state) -> state.add(event, apiCall),
-                Materialized.with(Serdes.String(), usageSerde));
-    usage
-        .leftJoin(sessionsPerWindow, UsageWithSessions::new)
-        .toStream()
-        .map(
-            (key, joined) -> {
-              metrics.usageOut.increment();
-              return KeyValue.pair(
-                  usageKey(json, key), joined == null ? null : usageRow(json, key, joined));
-            })
+    rows.filterNot((key, row) -> row.session())
+        .mapValues(AggregateRow::json)
         .to(settings.usageTopic(), Produced.with(Serdes.String(), Serdes.ByteArray()));
     return builder.build();
   }
 
-  /** When and for which account a session started. */
-  record SessionStart(String account, long time) {}
-
-  record UsageWithSessions(UsageState usage, Long sessions) {}
-
-  /** The usage row key: account|granularity|window start (ISO-8601, UTC). */
-  static String bucket(String account, String granularity, long time) {
-    Instant start =
-        Instant.ofEpochMilli(time)
-            .truncatedTo(granularity.equals(HOUR) ? ChronoUnit.HOURS : ChronoUnit.DAYS);
-    return account + "|" + granularity + "|" + start;
+  /** Stable across restarts and replays: a hash of account, user and session start. */
+  static String sessionId(MessageDigest sha256, String accountAndUser, long start) {
+    byte[] digest = sha256.digest((accountAndUser + "|" + start).getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(digest, 0, 16);
   }
 
-  /** Stable across restarts and replays: a hash of account, user and session start. */
-  static String sessionId(Windowed<String> window) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(
-                  (window.key() + "|" + window.window().start()).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  /** The sessions output key, as {@link #rowKey} writes it (a hex id needs no escaping). */
+  static String sessionKey(String id) {
+    return "{\"session_id\":\"" + id + "\"}";
   }
 
   /** The output record key: a JSON object naming the row's identity, as the loader merges on. */
@@ -182,61 +113,73 @@ final class AggregateTopology {
     return key.toString();
   }
 
-  private static String usageKey(ObjectMapper json, String bucket) {
-    int last = bucket.lastIndexOf('|');
-    int middle = bucket.lastIndexOf('|', last - 1);
+  static String usageKey(ObjectMapper json, String account, String granularity, long start) {
     return rowKey(
         json,
         "account_id",
-        bucket.substring(0, middle),
+        account,
         "granularity",
-        bucket.substring(middle + 1, last),
+        granularity,
         "window_start",
-        bucket.substring(last + 1));
+        Instant.ofEpochMilli(start).toString());
   }
 
-  private static byte[] sessionRow(ObjectMapper json, String id, SessionState state) {
-    ObjectNode row = json.createObjectNode();
-    row.put("session_id", id);
-    row.put("account_id", state.account());
-    row.put("user_key", state.userKey());
-    row.put("session_start", Instant.ofEpochMilli(state.minTime()).toString());
-    row.put("session_end", Instant.ofEpochMilli(state.maxTime()).toString());
-    row.put("duration_seconds", (state.maxTime() - state.minTime()) / 1000);
-    row.put("event_count", state.events());
-    row.put("page_views", state.pageViews());
-    row.put("bounce", state.events() == 1 && state.pageViews() == 1);
-    row.put("platform", state.platform());
-    return bytes(json, row);
+  static byte[] sessionRow(ObjectMapper json, String id, SessionState state) {
+    return write(
+        json,
+        row -> {
+          row.writeStringField("session_id", id);
+          row.writeStringField("account_id", state.account());
+          row.writeStringField("user_key", state.userKey());
+          row.writeStringField("session_start", Instant.ofEpochMilli(state.minTime()).toString());
+          row.writeStringField("session_end", Instant.ofEpochMilli(state.maxTime()).toString());
+          row.writeNumberField("duration_seconds", (state.maxTime() - state.minTime()) / 1000);
+          row.writeNumberField("event_count", state.events());
+          row.writeNumberField("page_views", state.pageViews());
+          row.writeBooleanField("bounce", state.events() == 1 && state.pageViews() == 1);
+          row.writeStringField("platform", state.platform());
+        });
   }
 
-  private static byte[] usageRow(ObjectMapper json, String key, UsageWithSessions joined) {
-    int last = key.lastIndexOf('|');
-    int middle = key.lastIndexOf('|', last - 1);
-    String granularity = key.substring(middle + 1, last);
-    Instant start = Instant.parse(key.substring(last + 1));
-    ObjectNode row = json.createObjectNode();
-    row.put("account_id", key.substring(0, middle));
-    row.put("granularity", granularity);
-    row.put("window_start", start.toString());
-    row.put(
-        "window_end",
-        (granularity.equals(HOUR)
-                ? start.plus(1, ChronoUnit.HOURS)
-                : start.atZone(ZoneOffset.UTC).plusDays(1).toInstant())
-            .toString());
-    row.put("events", joined.usage().events());
-    ObjectNode byType = row.putObject("events_by_type");
-    joined.usage().eventsByType().forEach(byType::put);
-    row.put("active_users", joined.usage().users().size());
-    row.put("api_calls", joined.usage().apiCalls());
-    row.put("sessions", joined.sessions() == null ? 0 : joined.sessions());
-    return bytes(json, row);
+  static byte[] usageRow(
+      ObjectMapper json, String account, String granularity, long startMillis, UsageState usage) {
+    Instant start = Instant.ofEpochMilli(startMillis);
+    Instant end =
+        granularity.equals(HOUR)
+            ? start.plus(1, ChronoUnit.HOURS)
+            : start.atZone(ZoneOffset.UTC).plusDays(1).toInstant();
+    return write(
+        json,
+        row -> {
+          row.writeStringField("account_id", account);
+          row.writeStringField("granularity", granularity);
+          row.writeStringField("window_start", start.toString());
+          row.writeStringField("window_end", end.toString());
+          row.writeNumberField("events", usage.events());
+          row.writeObjectFieldStart("events_by_type");
+          for (Map.Entry<String, Long> type : usage.eventsByType().entrySet()) {
+            row.writeNumberField(type.getKey(), type.getValue());
+          }
+          row.writeEndObject();
+          row.writeNumberField("active_users", usage.activeUsers());
+          row.writeNumberField("api_calls", usage.apiCalls());
+          row.writeNumberField("sessions", usage.sessions());
+        });
   }
 
-  private static byte[] bytes(ObjectMapper json, ObjectNode row) {
-    try {
-      return json.writeValueAsBytes(row);
+  /** The fields of one JSON object, written as the mapper writes a tree (no tree built). */
+  private interface Fields {
+    void write(JsonGenerator row) throws IOException;
+  }
+
+  private static byte[] write(ObjectMapper json, Fields fields) {
+    try (ByteArrayBuilder bytes = new ByteArrayBuilder(256)) {
+      try (JsonGenerator row = json.createGenerator(bytes)) {
+        row.writeStartObject();
+        fields.write(row);
+        row.writeEndObject();
+      }
+      return bytes.toByteArray();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -244,15 +187,21 @@ final class AggregateTopology {
 
   /** Parses a validated event into the fields the aggregates use; skips (and counts) the rest. */
   private static final class ParseEvent implements FixedKeyProcessor<byte[], byte[], UsageEvent> {
-    private final AggregateSettings settings;
     private final AggregateMetrics metrics;
-    private final ObjectMapper json;
+    private final EventFields fields;
     private FixedKeyProcessorContext<byte[], UsageEvent> context;
 
     ParseEvent(AggregateSettings settings, AggregateMetrics metrics, ObjectMapper json) {
-      this.settings = settings;
       this.metrics = metrics;
-      this.json = json;
+      this.fields =
+          new EventFields(
+              json,
+              List.of(
+                  settings.usage().groupBy,
+                  settings.sessionize().userField,
+                  settings.sessionize().deviceField,
+                  settings.usage().eventTypeField,
+                  AggregateSettings.PLATFORM_FIELD));
     }
 
     @Override
@@ -263,41 +212,30 @@ final class AggregateTopology {
     @Override
     public void process(FixedKeyRecord<byte[], byte[]> record) {
       metrics.in.increment();
-      JsonNode event;
+      String[] event;
       try {
-        event = record.value() == null ? null : json.readTree(record.value());
+        event = record.value() == null ? null : fields.read(record.value());
       } catch (IOException e) {
         event = null;
       }
-      if (event == null || !event.isObject()) {
+      if (event == null) {
         metrics.unparseable.increment();
         return;
       }
-      String account = text(event, settings.usage().groupBy);
+      String account = event[0];
       if (account == null) {
         metrics.noAccount.increment();
         return;
       }
-      String user = text(event, settings.sessionize().userField);
-      String device = text(event, settings.sessionize().deviceField);
+      String user = event[1];
+      String device = event[2];
       String userKey = user != null ? "user:" + user : device != null ? "device:" + device : null;
+      // The validated record's lineage headers are not needed downstream: not repartitioned.
       context.forward(
-          record.withValue(
-              new UsageEvent(
-                  record.timestamp(),
-                  account,
-                  user,
-                  userKey,
-                  text(event, settings.usage().eventTypeField),
-                  text(event, AggregateSettings.PLATFORM_FIELD))));
-    }
-
-    private static String text(JsonNode event, String path) {
-      JsonNode node = event;
-      for (String part : path.split("\\.")) {
-        node = node == null ? null : node.get(part);
-      }
-      return node == null || node.isNull() || node.isContainerNode() ? null : node.asText();
+          record
+              .withValue(
+                  new UsageEvent(record.timestamp(), account, user, userKey, event[3], event[4]))
+              .withHeaders(new RecordHeaders()));
     }
   }
 }

@@ -1,39 +1,38 @@
 package io.insighthub.workers.aggregate;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Compact binary serdes for the stage's internal records (repartition topics, state stores and
- * their changelogs); the output rows stay JSON. Every value starts with a format byte, so a value
- * written in another format fails loudly instead of being misread. Strings are a length (-1 for
- * null) and UTF-8 bytes.
+ * Compact binary serdes for the stage's internal records (the repartition topic, the state stores
+ * and their changelogs); the output rows stay JSON. Every value starts with a format byte, so a
+ * value written in another format (an older build's state) fails loudly instead of being misread.
+ * Strings are a length (-1 for null) and UTF-8 bytes; numbers are big-endian.
  */
 final class BinarySerde {
-  private static final byte FORMAT = 1;
+  /** 2: one processor's stores (sessions per user, usage with a count of distinct users). */
+  private static final byte FORMAT = 2;
 
   private BinarySerde() {}
 
   static Serde<UsageEvent> usageEvent() {
     return of(
         (e, out) -> {
-          writeLong(out, e.time());
-          writeString(out, e.account());
-          writeString(out, e.user());
-          writeString(out, e.userKey());
-          writeString(out, e.type());
-          writeString(out, e.platform());
+          out.writeLong(e.time());
+          out.writeString(e.account());
+          out.writeString(e.user());
+          out.writeString(e.userKey());
+          out.writeString(e.type());
+          out.writeString(e.platform());
         },
         in ->
             new UsageEvent(
@@ -46,79 +45,102 @@ final class BinarySerde {
   }
 
   static Serde<SessionState> sessionState() {
-    return of(
-        (s, out) -> {
-          writeString(out, s.account());
-          writeString(out, s.userKey());
-          writeLong(out, s.events());
-          writeLong(out, s.pageViews());
-          writeString(out, s.platform());
-          writeLong(out, s.minTime());
-          writeLong(out, s.maxTime());
-        },
-        in ->
-            new SessionState(
-                readString(in),
-                readString(in),
-                in.getLong(),
-                in.getLong(),
-                readString(in),
-                in.getLong(),
-                in.getLong()));
+    return of(BinarySerde::writeSession, BinarySerde::readSession);
   }
 
-  static Serde<AggregateTopology.SessionStart> sessionStart() {
+  static Serde<UserSessions> userSessions() {
     return of(
-        (s, out) -> {
-          writeString(out, s.account());
-          writeLong(out, s.time());
+        (u, out) -> {
+          out.writeInt(u.sessions.size());
+          for (UserSessions.Session s : u.sessions) {
+            out.writeLong(s.changed());
+            writeSession(s.state(), out);
+          }
+          out.writeInt(u.tombstones.size());
+          for (UserSessions.Tombstone t : u.tombstones) {
+            out.writeLong(t.start());
+            out.writeLong(t.changed());
+          }
+          out.writeInt(u.counted.size());
+          for (long window : u.counted) {
+            out.writeLong(window);
+          }
         },
-        in -> new AggregateTopology.SessionStart(readString(in), in.getLong()));
+        in -> {
+          int n = in.getInt();
+          List<UserSessions.Session> sessions = new ArrayList<>(n + 1);
+          for (; n > 0; n--) {
+            long changed = in.getLong();
+            sessions.add(new UserSessions.Session(readSession(in), changed));
+          }
+          int m = in.getInt();
+          List<UserSessions.Tombstone> tombstones = new ArrayList<>(m);
+          for (; m > 0; m--) {
+            tombstones.add(new UserSessions.Tombstone(in.getLong(), in.getLong()));
+          }
+          int c = in.getInt();
+          List<Long> counted = new ArrayList<>(c + 2);
+          for (; c > 0; c--) {
+            counted.add(in.getLong());
+          }
+          return new UserSessions(sessions, tombstones, counted);
+        });
   }
 
   static Serde<UsageState> usageState() {
     return of(
         (u, out) -> {
-          writeInt(out, u.eventsByType().size());
+          out.writeLong(u.changed());
+          out.writeInt(u.eventsByType().size());
           for (Map.Entry<String, Long> type : u.eventsByType().entrySet()) {
-            writeString(out, type.getKey());
-            writeLong(out, type.getValue());
+            out.writeString(type.getKey());
+            out.writeLong(type.getValue());
           }
-          writeInt(out, u.users().size());
-          for (String user : u.users()) {
-            writeString(out, user);
-          }
-          writeLong(out, u.apiCalls());
+          out.writeLong(u.activeUsers());
+          out.writeLong(u.apiCalls());
+          out.writeLong(u.sessions());
         },
         in -> {
+          long changed = in.getLong();
           TreeMap<String, Long> types = new TreeMap<>();
           for (int n = in.getInt(); n > 0; n--) {
             types.put(readString(in), in.getLong());
           }
-          TreeSet<String> users = new TreeSet<>();
-          for (int n = in.getInt(); n > 0; n--) {
-            users.add(readString(in));
-          }
-          return new UsageState(types, users, in.getLong());
+          return new UsageState(types, in.getLong(), in.getLong(), in.getLong(), changed);
         });
   }
 
-  private static <T> Serde<T> of(
-      BiConsumer<T, DataOutputStream> write, Function<ByteBuffer, T> read) {
+  private static void writeSession(SessionState s, Writer out) {
+    out.writeString(s.account());
+    out.writeString(s.userKey());
+    out.writeLong(s.events());
+    out.writeLong(s.pageViews());
+    out.writeString(s.platform());
+    out.writeLong(s.minTime());
+    out.writeLong(s.maxTime());
+  }
+
+  private static SessionState readSession(ByteBuffer in) {
+    return new SessionState(
+        readString(in),
+        readString(in),
+        in.getLong(),
+        in.getLong(),
+        readString(in),
+        in.getLong(),
+        in.getLong());
+  }
+
+  private static <T> Serde<T> of(BiConsumer<T, Writer> write, Function<ByteBuffer, T> read) {
     return Serdes.serdeFrom(
         (topic, value) -> {
           if (value == null) {
             return null;
           }
-          ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-          DataOutputStream out = new DataOutputStream(bytes);
-          try {
-            out.writeByte(FORMAT);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
+          Writer out = new Writer();
+          out.writeByte(FORMAT);
           write.accept(value, out);
-          return bytes.toByteArray();
+          return out.toByteArray();
         },
         (topic, data) -> {
           if (data == null) {
@@ -127,40 +149,12 @@ final class BinarySerde {
           ByteBuffer in = ByteBuffer.wrap(data);
           if (data.length == 0 || in.get() != FORMAT) {
             throw new IllegalStateException(
-                "aggregate state in an unknown format (topic " + topic + ")");
+                "aggregate state in an unknown format (topic "
+                    + topic
+                    + "); reset the aggregate application's internal topics after an upgrade");
           }
           return read.apply(in);
         });
-  }
-
-  private static void writeLong(DataOutputStream out, long value) {
-    try {
-      out.writeLong(value);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void writeInt(DataOutputStream out, int value) {
-    try {
-      out.writeInt(value);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void writeString(DataOutputStream out, String value) {
-    try {
-      if (value == null) {
-        out.writeInt(-1);
-        return;
-      }
-      byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-      out.writeInt(bytes.length);
-      out.write(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static String readString(ByteBuffer in) {
@@ -171,5 +165,52 @@ final class BinarySerde {
     String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
     in.position(in.position() + length);
     return value;
+  }
+
+  /** A growable big-endian byte buffer (no stream, no checked exceptions). */
+  private static final class Writer {
+    private byte[] bytes = new byte[64];
+    private int size;
+
+    private void ensure(int more) {
+      if (size + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+      }
+    }
+
+    void writeByte(int value) {
+      ensure(1);
+      bytes[size++] = (byte) value;
+    }
+
+    void writeInt(int value) {
+      ensure(4);
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        bytes[size++] = (byte) (value >>> shift);
+      }
+    }
+
+    void writeLong(long value) {
+      ensure(8);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        bytes[size++] = (byte) (value >>> shift);
+      }
+    }
+
+    void writeString(String value) {
+      if (value == null) {
+        writeInt(-1);
+        return;
+      }
+      byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+      writeInt(utf8.length);
+      ensure(utf8.length);
+      System.arraycopy(utf8, 0, bytes, size, utf8.length);
+      size += utf8.length;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, size);
+    }
   }
 }
