@@ -72,7 +72,9 @@ public final class AggregateStage implements Subcommand {
         Duration.ofMillis(
             Long.parseLong(
                 properties
-                    .getOrDefault(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100")
+                    .getOrDefault(
+                        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                        StreamsSettings.DEFAULT_COMMIT_INTERVAL_MS)
                     .toString()));
     return StreamsRunner.run(
         AggregateTopology.build(
