@@ -22,6 +22,14 @@ import java.util.Map;
  * kubectl as the samples would be.
  */
 public final class LocalOverlay {
+  /**
+   * Partitions per topic at most: the samples' 24 let 24 pods share a stage at 150K events/s; one
+   * replica on a laptop runs a task per partition (with a RocksDB store and changelog partition
+   * each, and every transaction marking every partition), which cost more CPU at rest than the
+   * events did at 5K events/s (BENCHMARKS.md).
+   */
+  static final int LOCAL_PARTITIONS = 2;
+
   private static final ObjectMapper YAML =
       new ObjectMapper(
           new YAMLFactory()
@@ -76,6 +84,24 @@ public final class LocalOverlay {
     Map<String, Object> spec = (Map<String, Object>) doc.get("spec");
     if (spec == null) {
       return;
+    }
+    if (kind.equals("Pipeline") && spec.get("layers") instanceof Map<?, ?> layers) {
+      for (var layer : ((Map<String, Object>) layers).entrySet()) {
+        if (layer.getValue() instanceof Map<?, ?> topic
+            && topic.get("partitions") instanceof Integer partitions
+            && partitions > LOCAL_PARTITIONS) {
+          ((Map<String, Object>) topic).put("partitions", LOCAL_PARTITIONS);
+          overrides.add(
+              kind
+                  + " "
+                  + name
+                  + ": spec.layers."
+                  + layer.getKey()
+                  + ".partitions="
+                  + LOCAL_PARTITIONS
+                  + " (one replica per stage runs one stream thread per core)");
+        }
+      }
     }
     if (kind.equals("Pipeline") && spec.get("workers") instanceof Map<?, ?> workers) {
       for (var stage : ((Map<String, Object>) workers).entrySet()) {
