@@ -3,8 +3,6 @@ package io.insighthub.workers.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.insighthub.crds.v1alpha1.CdcSourceSpec;
-import io.insighthub.crds.v1alpha1.SinkSpec;
 import io.insighthub.crds.worker.Watermark;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.e2e.connect.KafkaConnect;
@@ -72,43 +70,24 @@ class CdcFreshnessBenchmark {
                     + " amount numeric(12,2))");
         source.createStatement().execute("CREATE TABLE plans (id bigint PRIMARY KEY, name text)");
         source.createStatement().execute("INSERT INTO plans VALUES (1, 'free')");
-        connect.putConnector(
+        DebeziumTestConfig.startConnector(
+            connect,
+            postgres.host(),
+            postgres.port(),
             "shop",
-            DebeziumTestConfig.connector(
-                connect,
-                postgres.host(),
-                postgres.port(),
+            prefix,
+            List.of("public.orders", "public.plans"),
+            "shop_slot",
+            "shop_pub");
+        WorkerConfig config =
+            DebeziumTestConfig.cdcLoad(
+                broker.bootstrapServers(),
+                "bench",
                 "shop",
                 prefix,
                 List.of("public.orders", "public.plans"),
-                "shop_slot",
-                "shop_pub"));
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> connect.status("shop"), s -> s.equals("RUNNING [RUNNING]"));
-
-        Path secret = Files.createDirectories(WORK.resolve(prefix));
-        Path file = WORK.resolve(prefix + ".duckdb");
-        Files.writeString(secret.resolve("url"), "jdbc:duckdb:" + file);
-        WorkerConfig config =
-            new WorkerConfig(
-                WorkerConfig.CURRENT_VERSION,
-                "bench",
-                "shop",
-                new WorkerConfig.Kafka(
-                    broker.bootstrapServers(), null, null, null, null, "watermarks." + prefix),
-                null,
-                new WorkerConfig.Cdc(
-                    prefix,
-                    List.of("public.orders", "public.plans"),
-                    CdcSourceSpec.DeleteMode.SOFT),
-                null,
-                null,
-                List.of(),
-                new WorkerConfig.Sink(
-                    secret.toString(), "ANALYTICS", "RAW", null, SinkSpec.Mode.MERGE),
-                null,
-                null);
+                "watermarks." + prefix,
+                WORK);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         WorkerContext context =
             new WorkerContext(config, metrics, new WorkerContext.Health(), new CountDownLatch(1));
@@ -168,7 +147,7 @@ class CdcFreshnessBenchmark {
         List<Long> endToEnd = new ArrayList<>();
         List<Long> connector = new ArrayList<>();
         List<Long> loader = new ArrayList<>();
-        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(file)) {
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(WORK.resolve(prefix + ".duckdb"))) {
           for (Map<String, Object> row :
               warehouse.query(
                   "SELECT \"ID\" AS ID, epoch_ms(\"_SOURCE_TS\") AS SOURCE_MS,"

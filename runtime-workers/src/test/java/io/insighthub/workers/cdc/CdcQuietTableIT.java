@@ -3,8 +3,6 @@ package io.insighthub.workers.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.insighthub.crds.v1alpha1.CdcSourceSpec;
-import io.insighthub.crds.v1alpha1.SinkSpec;
 import io.insighthub.crds.worker.Watermark;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.e2e.connect.KafkaConnect;
@@ -16,7 +14,6 @@ import io.insighthub.operator.freshness.FreshnessReport;
 import io.insighthub.workers.ConfigLoader;
 import io.insighthub.workers.WorkerContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -71,43 +68,24 @@ class CdcQuietTableIT {
         sql.execute("INSERT INTO plans VALUES (1, 'free'), (2, 'team')");
         // Never changes, not even in the snapshot: its topic never exists.
         sql.execute("CREATE TABLE orders (id bigint PRIMARY KEY, amount numeric(12,2))");
-        connect.putConnector(
+        DebeziumTestConfig.startConnector(
+            connect,
+            postgres.host(),
+            postgres.port(),
             "shop",
-            DebeziumTestConfig.connector(
-                connect,
-                postgres.host(),
-                postgres.port(),
+            prefix,
+            List.of("public.plans", "public.orders"),
+            "quiet_slot",
+            "quiet_pub");
+        WorkerConfig config =
+            DebeziumTestConfig.cdcLoad(
+                broker.bootstrapServers(),
+                "it",
                 "shop",
                 prefix,
                 List.of("public.plans", "public.orders"),
-                "quiet_slot",
-                "quiet_pub"));
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> connect.status("shop"), s -> s.equals("RUNNING [RUNNING]"));
-
-        Path secret = Files.createDirectories(WORK.resolve(prefix));
-        Path file = WORK.resolve(prefix + ".duckdb");
-        Files.writeString(secret.resolve("url"), "jdbc:duckdb:" + file);
-        WorkerConfig config =
-            new WorkerConfig(
-                WorkerConfig.CURRENT_VERSION,
-                "it",
-                "shop",
-                new WorkerConfig.Kafka(
-                    broker.bootstrapServers(), null, null, null, null, watermarkTopic),
-                null,
-                new WorkerConfig.Cdc(
-                    prefix,
-                    List.of("public.plans", "public.orders"),
-                    CdcSourceSpec.DeleteMode.SOFT),
-                null,
-                null,
-                List.of(),
-                new WorkerConfig.Sink(
-                    secret.toString(), "ANALYTICS", "RAW", null, SinkSpec.Mode.MERGE),
-                null,
-                null);
+                watermarkTopic,
+                WORK);
         WorkerContext context =
             new WorkerContext(
                 config,
