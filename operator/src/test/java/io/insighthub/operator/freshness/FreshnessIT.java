@@ -51,11 +51,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -323,16 +327,20 @@ class FreshnessIT {
     // it does for each connector heartbeat.
     List<String> tables = FreshnessTables.of(source);
     Instant lastChange = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
-    Thread prover = keepProving("quiet-db", tables, lastChange);
+    ScheduledExecutorService prover = keepProving("quiet-db", tables, lastChange);
     Instant lastProof;
     try {
       awaitFreshness("quiet-billing", "True", "WithinSla");
       // It stays True for twice the SLA although every newest change is an hour old.
-      Instant until = Instant.now().plusSeconds(2 * SLA_SECONDS);
-      while (Instant.now().isBefore(until)) {
-        assertThat(condition("quiet-billing").getStatus()).isEqualTo("True");
-        Thread.sleep(500);
-      }
+      ThrowingRunnable stillTrue =
+          () -> assertThat(condition("quiet-billing").getStatus()).isEqualTo("True");
+      await()
+          .during(Duration.ofSeconds(2 * SLA_SECONDS))
+          .atMost(Duration.ofSeconds(2 * SLA_SECONDS + 5))
+          .pollInterval(Duration.ofMillis(500))
+          .failFast(stillTrue)
+          // The check runs at every poll and fails the test at once; nothing else is awaited.
+          .until(() -> true);
       for (String table : tables) {
         TableFreshness status = table(pipeline("quiet-billing"), table);
         assertThat(status.maxEventTime).as(table).isEqualTo(lastChange.toString());
@@ -350,8 +358,8 @@ class FreshnessIT {
       assertThat(streaming.getMessage()).contains("proved its tables complete");
       assertThat(cdcSource("quiet-db").getStatus().lastEventTime).isEqualTo(lastChange.toString());
     } finally {
-      prover.interrupt();
-      prover.join();
+      prover.shutdownNow();
+      assertThat(prover.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       lastProof = Instant.now();
     }
 
@@ -366,30 +374,27 @@ class FreshnessIT {
     assertThat(stalled.getMessage()).contains(tables.getFirst() + ": last load");
   }
 
-  /** cdc-load proving quiet tables complete every second (a heartbeat each) until interrupted. */
-  static Thread keepProving(String source, List<String> tables, Instant lastChange) {
-    Thread thread =
-        new Thread(
-            () -> {
-              try {
-                while (!Thread.currentThread().isInterrupted()) {
-                  Instant now = Instant.now();
-                  for (String table : tables) {
-                    send(
-                        new Watermark(
-                            ns, source, table, lastChange, now, 0, 0, null, now.minusSeconds(3)));
-                  }
-                  Thread.sleep(1000);
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            },
-            "proofs-" + source);
-    thread.start();
-    return thread;
+  /** cdc-load proving quiet tables complete every second (a heartbeat each) until shut down. */
+  static ScheduledExecutorService keepProving(
+      String source, List<String> tables, Instant lastChange) {
+    ScheduledExecutorService prover = Executors.newSingleThreadScheduledExecutor();
+    prover.scheduleAtFixedRate(
+        () -> {
+          Instant now = Instant.now();
+          for (String table : tables) {
+            try {
+              send(
+                  new Watermark(
+                      ns, source, table, lastChange, now, 0, 0, null, now.minusSeconds(3)));
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }
+        },
+        0,
+        1,
+        TimeUnit.SECONDS);
+    return prover;
   }
 
   // --- helpers

@@ -11,11 +11,11 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** The compacted watermark topic on the test bed's broker, shared by the tests of one run. */
-final class WatermarkTopic {
+public final class WatermarkTopic {
   private WatermarkTopic() {}
 
   /** Creates {@code insighthub.watermarks} (3 partitions, compacted) unless it exists. */
-  static void ensure(KafkaBroker broker) throws InterruptedException, ExecutionException {
+  public static void ensure(KafkaBroker broker) throws InterruptedException, ExecutionException {
     try (Admin admin = broker.admin()) {
       admin
           .createTopics(

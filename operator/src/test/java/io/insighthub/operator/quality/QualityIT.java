@@ -28,6 +28,7 @@ import io.insighthub.e2e.kube.TestNamespace;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.Conditions;
 import io.insighthub.operator.freshness.FreshnessTracking;
+import io.insighthub.operator.freshness.WatermarkTopic;
 import io.insighthub.operator.runtime.InsightHubOperator;
 import io.insighthub.operator.testing.ReconcileCounter;
 import io.insighthub.operator.testing.TestClusters;
@@ -41,12 +42,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -76,19 +74,7 @@ class QualityIT {
       throws Exception {
     client = kube;
     ns = namespace.name();
-    try (Admin admin = broker.admin()) {
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(WorkerConfig.WATERMARK_TOPIC, 3, (short) 1)
-                      .configs(Map.of("cleanup.policy", "compact"))))
-          .all()
-          .get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw e;
-      }
-    }
+    WatermarkTopic.ensure(broker);
     TestClusters.kafka(client, ns, "insighthub", false);
     TestClusters.sinkSecret(client, ns);
     bootstrap = broker.bootstrapServers();

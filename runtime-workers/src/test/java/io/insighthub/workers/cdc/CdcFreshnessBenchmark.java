@@ -11,6 +11,7 @@ import io.insighthub.e2e.kafka.KafkaBrokerExtension;
 import io.insighthub.e2e.postgres.PostgresServer;
 import io.insighthub.workers.ConfigLoader;
 import io.insighthub.workers.WorkerContext;
+import io.insighthub.workers.testing.Topics;
 import io.insighthub.workers.warehouse.DuckDbWarehouse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -221,28 +222,9 @@ class CdcFreshnessBenchmark {
   /** Every watermark published to {@code topic} so far. */
   static List<Watermark> watermarks(KafkaBroker broker, String topic) throws Exception {
     List<Watermark> marks = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers(),
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                StringDeserializer.class))) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-          marks.add(ConfigLoader.JSON.readValue(record.value(), Watermark.class));
-        }
+    try (Topics.Reader reader = Topics.reader(broker, topic)) {
+      for (ConsumerRecord<byte[], byte[]> record : reader.readToEnd(Duration.ofMinutes(1))) {
+        marks.add(ConfigLoader.JSON.readValue(record.value(), Watermark.class));
       }
     }
     return marks;

@@ -3,14 +3,11 @@ package io.insighthub.workers.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.insighthub.crds.v1alpha1.CdcSourceSpec;
-import io.insighthub.crds.v1alpha1.SinkSpec;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.e2e.kafka.KafkaBroker;
 import io.insighthub.e2e.kafka.KafkaBrokerExtension;
 import io.insighthub.workers.WorkerContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,23 +80,15 @@ class CdcLoadBenchmark {
       }
     }
 
-    Path dir = Path.of("target", "bench", prefix).toAbsolutePath();
-    Path secret = Files.createDirectories(dir.resolve("secret"));
-    Files.writeString(secret.resolve("url"), "jdbc:duckdb:" + dir.resolve("wh.duckdb"));
     WorkerConfig config =
-        new WorkerConfig(
-            WorkerConfig.CURRENT_VERSION,
+        DebeziumTestConfig.cdcLoad(
+            broker.bootstrapServers(),
             "bench",
             "orders",
-            new WorkerConfig.Kafka(broker.bootstrapServers(), null, null, null, null, null),
+            prefix,
+            List.of("public.orders"),
             null,
-            new WorkerConfig.Cdc(prefix, List.of("public.orders"), CdcSourceSpec.DeleteMode.SOFT),
-            null,
-            null,
-            List.of(),
-            new WorkerConfig.Sink(secret.toString(), "ANALYTICS", "RAW", null, SinkSpec.Mode.MERGE),
-            null,
-            null);
+            Path.of("target", "bench").toAbsolutePath());
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     WorkerContext context =
         new WorkerContext(config, metrics, new WorkerContext.Health(), new CountDownLatch(1));

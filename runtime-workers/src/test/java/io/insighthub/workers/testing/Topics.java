@@ -129,6 +129,20 @@ public final class Topics {
       return records;
     }
 
+    /**
+     * Reads up to the end offsets the topic has now (or for at most {@code limit}); returns
+     * everything read so far.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readToEnd(Duration limit) {
+      Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+      long deadline = System.nanoTime() + limit.toNanos();
+      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
+          && System.nanoTime() < deadline) {
+        poll();
+      }
+      return records;
+    }
+
     public List<ConsumerRecord<byte[], byte[]>> records() {
       return records;
     }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,17 +75,24 @@ class CdcScenarioIT {
       awaitTableFreshness(table, "true");
     }
     Instant quiet = Instant.now();
-    while (Duration.between(quiet, Instant.now()).compareTo(SLA.plusSeconds(20)) < 0) {
-      for (String table : tables) {
-        assertThat(tableFreshness(table, "withinSla"))
-            .as(
-                "%s within SLA %s s into a quiet database",
-                table, Duration.between(quiet, Instant.now()).toSeconds())
-            .isEqualTo("true");
-      }
-      assertThat(get("pipeline", "billing", "FreshnessSLAMet")).isNotEqualTo("False");
-      Thread.sleep(2000);
-    }
+    ThrowingRunnable stillFresh =
+        () -> {
+          for (String table : tables) {
+            assertThat(tableFreshness(table, "withinSla"))
+                .as(
+                    "%s within SLA %s s into a quiet database",
+                    table, Duration.between(quiet, Instant.now()).toSeconds())
+                .isEqualTo("true");
+          }
+          assertThat(get("pipeline", "billing", "FreshnessSLAMet")).isNotEqualTo("False");
+        };
+    await()
+        .during(SLA.plusSeconds(20))
+        .atMost(SLA.plusSeconds(30))
+        .pollInterval(Duration.ofSeconds(2))
+        .failFast(stillFresh)
+        // The check runs at every poll and fails the test at once; nothing else is awaited.
+        .until(() -> true);
     Instant lastChange =
         Instant.parse(
             kubectl("get", "cdcsource", "billing-db", "-o", "jsonpath={.status.lastEventTime}"));

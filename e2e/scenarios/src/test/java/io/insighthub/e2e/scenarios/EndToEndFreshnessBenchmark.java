@@ -70,8 +70,7 @@ class EndToEndFreshnessBenchmark {
       List<Long> statusLags = new ArrayList<>();
       List<Double> metricLags = new ArrayList<>();
       Instant start = Instant.now();
-      Duration cpuAtStart = stackCpu();
-      Map<Long, Duration> perProcessAtStart = perProcessCpu();
+      Map<Long, Duration> cpuAtStart = perProcessCpu();
       long sent = 0;
       int perTick = Math.max(1, rate / 10);
       for (long tick = 0; tick < seconds * 10L; tick++) {
@@ -101,8 +100,9 @@ class EndToEndFreshnessBenchmark {
         drain(watermarks, marks);
       }
       Duration took = Duration.between(start, Instant.now());
-      Duration cpu = stackCpu().minus(cpuAtStart);
-      String busiest = busiest(perProcessAtStart, perProcessCpu(), took);
+      Map<Long, Duration> cpuAtEnd = perProcessCpu();
+      Duration cpu = total(cpuAtEnd).minus(total(cpuAtStart));
+      String busiest = busiest(cpuAtStart, cpuAtEnd, took);
       Pipelines.awaitCaughtUp(admin, STAGES, Duration.ofMinutes(2));
       drainToEnd(watermarks, marks);
 
@@ -156,14 +156,6 @@ class EndToEndFreshnessBenchmark {
   }
 
   /** CPU time of this JVM and of every process it started (API server, broker, workers...). */
-  private static Duration stackCpu() {
-    return java.util.stream.Stream.concat(
-            java.util.stream.Stream.of(ProcessHandle.current()),
-            ProcessHandle.current().descendants())
-        .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
-        .reduce(Duration.ZERO, Duration::plus);
-  }
-
   private static Map<Long, Duration> perProcessCpu() {
     Map<Long, Duration> cpu = new java.util.HashMap<>();
     java.util.stream.Stream.concat(
@@ -171,6 +163,10 @@ class EndToEndFreshnessBenchmark {
             ProcessHandle.current().descendants())
         .forEach(p -> p.info().totalCpuDuration().ifPresent(d -> cpu.put(p.pid(), d)));
     return cpu;
+  }
+
+  private static Duration total(Map<Long, Duration> cpu) {
+    return cpu.values().stream().reduce(Duration.ZERO, Duration::plus);
   }
 
   /** The processes that used the most CPU in the window, named by executable or main class. */
