@@ -11,11 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The fast path of {@link ValidateProcessor} for the common event: compact JSON (no whitespace, no
- * escape sequences, canonical numbers) that passes every schema check. It scans the bytes once
- * without building a tree, applies the same checks as {@link EventSchema} and the same PII actions
- * as {@link PiiMinimizer}, and writes the minimized event by copying the bytes of untouched fields,
- * so the output is byte for byte what parsing into a tree, minimizing and re-serializing would give
+ * The fast path of {@link Validator} for the common event: compact JSON (no whitespace, no escape
+ * sequences, canonical numbers) that passes every schema check. It scans the bytes once without
+ * building a tree, applies the same checks as {@link EventSchema} and the same PII actions as
+ * {@link PiiMinimizer}, and writes the minimized event by copying the bytes of untouched fields, so
+ * the output is byte for byte what parsing into a tree, minimizing and re-serializing would give
  * (Jackson writes compact JSON, and canonical numbers and unescaped strings read back the same).
  * Anything else (whitespace, escapes, a non-canonical number, invalid UTF-8, deep nesting,
  * duplicate names, a failed check) returns null and the processor takes the tree path, which stays
@@ -24,7 +24,7 @@ import java.util.Set;
  * <p>Not thread-safe: one per stream task.
  */
 final class CompactEventReader {
-  /** Below the tree parser's nesting limit ({@link ValidateTopology#MAX_NESTING_DEPTH}). */
+  /** Below the tree parser's nesting limit ({@link Validator#MAX_NESTING_DEPTH}). */
   private static final int MAX_DEPTH = 32;
 
   private static final int MAX_NAME_BYTES = 1_000;
@@ -336,7 +336,7 @@ final class CompactEventReader {
     return member;
   }
 
-  // ---- PII and key, as PiiMinimizer.apply and ValidateProcessor.key do them on a tree ----
+  // ---- PII and key, as PiiMinimizer.apply and Validator.key do them on a tree ----
 
   private boolean minimize(Obj root) {
     for (Map.Entry<String[], PiiField.Action> rule : rules) {

@@ -28,7 +28,7 @@ final class DriftReporter {
     metrics.driftFields.increment();
     LOG.info(
         "schema drift: undeclared field '{}' passed to the validated topic (policy evolve)",
-        ValidateProcessor.printable(field));
+        Validator.printable(field));
     if (seen.size() == MAX_REMEMBERED) {
       LOG.warn("schema drift: {} new fields reported; further ones are not", MAX_REMEMBERED);
     }

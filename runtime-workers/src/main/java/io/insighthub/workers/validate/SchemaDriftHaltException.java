@@ -5,7 +5,7 @@ final class SchemaDriftHaltException extends RuntimeException {
   SchemaDriftHaltException(String field) {
     super(
         "schema drift: field '"
-            + ValidateProcessor.printable(field)
+            + Validator.printable(field)
             + "' is not in the declared schema and the drift policy is halt; declare the field or"
             + " change the policy, then restart");
   }

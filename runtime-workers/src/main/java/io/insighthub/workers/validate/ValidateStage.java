@@ -5,20 +5,32 @@ import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
 import io.insighthub.workers.streams.StreamsRunner;
 import io.insighthub.workers.streams.StreamsSettings;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code validate} stage: raw → validated, DLQ, late. Kafka Streams with {@code
- * exactly_once_v2} rather than a hand-written transactional loop, because the dedup ids and the
- * newest event time must be committed atomically with the outputs and the consumed offsets; its
- * changelogged stores, task migration and zombie fencing give that without bespoke recovery code.
+ * The {@code validate} stage: raw → validated, DLQ, late, exactly once. A hand-written
+ * transactional consume-transform-produce loop ({@link ValidateLoop}), one per thread, rather than
+ * Kafka Streams: validate needs one changed-state record per transaction (the ids it accepted,
+ * {@link DedupLog}) where a Streams store writes one changelog record per event, and with the
+ * store, its cache and the task machinery that cost it most of its throughput (BENCHMARKS.md).
+ * Kafka settings come from the same properties as the Streams stages ({@code KAFKA_STREAMS_*}
+ * overrides, {@code commit.interval.ms}, {@code num.stream.threads} for the thread count).
  */
 public final class ValidateStage implements Subcommand {
   /** Exit code when the drift policy {@code halt} stopped the stage. */
@@ -67,26 +79,101 @@ public final class ValidateStage implements Subcommand {
     Properties properties =
         StreamsSettings.properties(context.config(), name(), settings.maxEventBytes(), env);
     throughputDefaults(properties, Runtime.getRuntime().availableProcessors());
+    String applicationId = properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+    String logTopic = DedupLog.topic(applicationId);
     LOG.info(
-        "validate {} → {} (dlq {}, late {}), drift policy {}, lateness {}, dedup window {}",
+        "validate {} → {} (dlq {}, late {}), drift policy {}, lateness {}, dedup window {},"
+            + " dedup log {}",
         settings.rawTopic(),
         settings.validatedTopic(),
         settings.dlqTopic(),
         settings.lateTopic(),
         settings.driftPolicy(),
         settings.allowedLateness(),
-        settings.dedupWindow());
+        settings.dedupWindow(),
+        logTopic);
+    int partitions;
+    try (Admin admin = Admin.create(ValidateClients.admin(properties))) {
+      partitions = ValidateClients.awaitPartitions(admin, settings.rawTopic(), context);
+      if (partitions < 0) {
+        return 0; // asked to stop while waiting
+      }
+      DedupLog.ensureTopic(
+          admin,
+          logTopic,
+          partitions,
+          DedupLog.lookback(settings.dedupWindow(), settings.allowedLateness()));
+    }
+    int threads =
+        Math.max(
+            1,
+            Math.min(
+                partitions,
+                Integer.parseInt(
+                    properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG).toString())));
+    String instance = ValidateClients.instanceId(properties, name());
+    Duration commitInterval =
+        Duration.ofMillis(
+            Long.parseLong(properties.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString()));
+    DriftReporter drift = new DriftReporter(metrics);
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch started = new CountDownLatch(threads);
+    List<Thread> running = new ArrayList<>();
     try (ValidateQuality quality =
         ValidateQuality.start(context.config(), settings, metrics, env)) {
-      return StreamsRunner.run(
-          ValidateTopology.build(settings, metrics), properties, context, ValidateStage::exitCode);
+      for (int t = 0; t < threads; t++) {
+        String transactionalId = applicationId + "-" + instance + "-" + t;
+        ValidateLoop loop =
+            new ValidateLoop(
+                settings,
+                new Validator(settings, drift),
+                metrics,
+                new KafkaConsumer<>(ValidateClients.consumer(properties, applicationId + "-" + t)),
+                new KafkaProducer<>(ValidateClients.producer(properties, transactionalId)),
+                new KafkaConsumer<>(ValidateClients.restorer(properties)),
+                logTopic,
+                commitInterval);
+        Thread thread =
+            Thread.ofPlatform()
+                .name("validate-" + t)
+                .start(
+                    () -> {
+                      try (loop;
+                          KafkaClientMetrics consumerMetrics = loop.consumerMetrics();
+                          KafkaClientMetrics producerMetrics = loop.producerMetrics()) {
+                        consumerMetrics.bindTo(context.metrics());
+                        producerMetrics.bindTo(context.metrics());
+                        loop.run(stop::get, started::countDown);
+                      } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                        stop.set(true);
+                      }
+                    });
+        running.add(thread);
+      }
+      while (!stop.get() && !context.stopRequested().await(200, TimeUnit.MILLISECONDS)) {
+        if (started.getCount() == 0) {
+          context.health().ready();
+        }
+      }
+      stop.set(true);
+      for (Thread thread : running) {
+        thread.join();
+      }
     }
+    Throwable cause = failure.get();
+    if (cause == null) {
+      return 0;
+    }
+    context.health().notReady("stopped: " + cause.getClass().getSimpleName());
+    return exitCode(cause);
   }
 
   /**
    * Validate's per-record work (parse, check, dedup probe, minimize, re-serialize) is CPU-bound on
-   * the stream thread: one thread per core, up to one per input partition's task, and larger
-   * producer batches for ~1 KB events. A {@code KAFKA_STREAMS_*} override wins.
+   * its threads: one thread per core, up to one per raw partition, and larger producer batches for
+   * ~1 KB events. A {@code KAFKA_STREAMS_*} override wins.
    */
   static void throughputDefaults(Properties properties, int cores) {
     properties.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, cores));

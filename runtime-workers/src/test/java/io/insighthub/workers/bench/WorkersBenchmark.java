@@ -66,7 +66,6 @@ public final class WorkersBenchmark {
           k.late(),
           "bench.copy",
           "bench.tx-copy",
-          "bench.loop",
           "bench.eos-copy");
       Topics.create(
           broker,
@@ -91,29 +90,6 @@ public final class WorkersBenchmark {
       System.out.printf(
           "transactional copy: %,.0f events/s (%.2f of the plain copy); %s%n",
           txCopy, txCopy / copy, cpu.perEvent(events));
-      // Validate's work gets as many threads as validate (one per core, up to the partitions).
-      int threads = Math.min(PARTITIONS, Runtime.getRuntime().availableProcessors());
-      List<io.insighthub.workers.validate.ValidateWithoutStreams> loopWork =
-          new java.util.concurrent.CopyOnWriteArrayList<>();
-      cpu.start();
-      double loop =
-          transactionalCopy(
-              broker,
-              k.raw(),
-              "bench.loop",
-              "loop",
-              threads,
-              () -> {
-                var work = new io.insighthub.workers.validate.ValidateWithoutStreams(config);
-                loopWork.add(work);
-                return work;
-              });
-      System.out.printf(
-          "validate's work without Streams (%d transactional copy threads + the compact reader, Bloom"
-              + " filter and an in-memory id map; no headers, no durable dedup): %,.0f events/s"
-              + " (%.2f of the plain copy; %s); %s%n",
-          threads, loop, loop / copy, loopWork, cpu.perEvent(events));
-
       Map<String, String> env =
           Map.of(StreamsSettings.STATE_DIR_ENV, dir.resolve("state").toString());
       if (!Boolean.getBoolean("bench.skipEosCopy")) {

@@ -11,7 +11,7 @@ import io.insighthub.workers.testing.CpuUse;
 import io.insighthub.workers.testing.RunningStage;
 import io.insighthub.workers.testing.Topics;
 import io.insighthub.workers.validate.BenchmarkConfigs;
-import io.insighthub.workers.validate.ValidateWithoutStreams;
+import io.insighthub.workers.validate.ValidatedEvents;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,8 +94,8 @@ class EventLoadBenchmark {
 
   /** {@link BenchmarkEvents} with RFC 3339 times, as validate writes them (its own code). */
   private static void produce(KafkaBroker broker, String prefix) throws Exception {
-    ValidateWithoutStreams validate =
-        new ValidateWithoutStreams(
+    ValidatedEvents validate =
+        new ValidatedEvents(
             BenchmarkConfigs.validate(
                 broker.bootstrapServers(),
                 prefix,

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class CompactEventReaderTest {
   private static final byte[] KEY = "test-hmac-key".getBytes(StandardCharsets.UTF_8);
-  private final ObjectMapper json = ValidateTopology.eventMapper();
+  private final ObjectMapper json = Validator.eventMapper();
 
   /** The verdict of the tree path, null when it does not accept the event. */
   private record Reference(
@@ -61,7 +61,7 @@ class CompactEventReaderTest {
         return null;
       }
       new PiiMinimizer(pii, KEY).apply(event);
-      byte[] key = ValidateProcessor.key(event, keyPaths);
+      byte[] key = Validator.key(event, keyPaths);
       try {
         return new Reference(
             accepted.eventId(),
