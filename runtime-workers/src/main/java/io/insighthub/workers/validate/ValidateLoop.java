@@ -48,6 +48,12 @@ final class ValidateLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ValidateLoop.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
+  /**
+   * Failed transactions in a row before the stage gives up (e.g. an output the broker always
+   * refuses), so a failure that retrying cannot fix stops the process with its cause.
+   */
+  static final int MAX_FAILED_IN_A_ROW = 10;
+
   private final ValidateSettings settings;
   private final Validator validator;
   private final ValidateMetrics metrics;
@@ -60,6 +66,7 @@ final class ValidateLoop implements AutoCloseable {
   private final Map<TopicPartition, Owned> owned = new HashMap<>();
   private boolean inTransaction;
   private long transactionStarted;
+  private int failedInARow;
 
   /** A raw partition this thread owns: its state and positions. */
   private static final class Owned {
@@ -117,6 +124,10 @@ final class ValidateLoop implements AutoCloseable {
         } catch (KafkaException e) {
           if (fatal(e)) {
             throw e;
+          }
+          if (++failedInARow > MAX_FAILED_IN_A_ROW) {
+            throw new IllegalStateException(
+                MAX_FAILED_IN_A_ROW + " transactions in a row failed, the last with " + e, e);
           }
           LOG.warn("transaction failed, rewinding to the last commit: {}", e.toString());
           abortAndRewind(owned.keySet());
@@ -207,6 +218,7 @@ final class ValidateLoop implements AutoCloseable {
     }
     producer.commitTransaction();
     inTransaction = false;
+    failedInARow = 0;
     for (Owned at : owned.values()) {
       at.committed = at.next;
     }
