@@ -219,9 +219,12 @@ final class ValidateLoop implements AutoCloseable {
     producer.commitTransaction();
     inTransaction = false;
     failedInARow = 0;
+    long ids = 0;
     for (Owned at : owned.values()) {
       at.committed = at.next;
+      ids += at.seen.size();
     }
+    metrics.dedupIds.put(this, ids);
   }
 
   /**

@@ -19,6 +19,7 @@ final class ValidateMetrics {
   static final String DUPLICATES_DROPPED = "insighthub.validate.duplicates.dropped";
   static final String SCHEMA_DRIFT_FIELDS = "insighthub.validate.schema.drift.fields";
   static final String PROCESSING_LATENCY = "insighthub.validate.processing.latency";
+  static final String DEDUP_IDS = "insighthub.validate.dedup.ids";
 
   final Counter in;
   final Counter validated;
@@ -29,6 +30,10 @@ final class ValidateMetrics {
   final Counter driftFields;
   final Timer latency;
   private final Map<Reason, Counter> dlqByReason = new EnumMap<>(Reason.class);
+
+  /** Ids held for dedup, per processing thread, as of its last commit. */
+  final java.util.concurrent.ConcurrentHashMap<Object, Long> dedupIds =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   ValidateMetrics(MeterRegistry registry) {
     in =
@@ -54,6 +59,10 @@ final class ValidateMetrics {
         Timer.builder(PROCESSING_LATENCY)
             .description("Time to check, deduplicate and minimize one record")
             .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            DEDUP_IDS, dedupIds, ids -> ids.values().stream().mapToLong(Long::longValue).sum())
+        .description("Event ids held in memory for deduplication (~24-48 bytes each)")
+        .register(registry);
     for (Reason reason : Reason.values()) {
       if (reason != Reason.LATE_EVENT) {
         dlqByReason.put(
