@@ -22,6 +22,16 @@ final class SeenIds {
   private final long window;
   private final long lateness;
   private final TreeMap<Long, IdTable> buckets = new TreeMap<>();
+
+  /**
+   * The last tables looked up, by bucket number modulo 4: events cluster in two or three buckets,
+   * so most lookups skip the tree (and boxing the bucket number).
+   */
+  private final long[] recentBucket = {
+    Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE
+  };
+
+  private final IdTable[] recentTable = new IdTable[4];
   private long newest = Long.MIN_VALUE;
   private long size;
   private long[] pending = new long[3 * 1024];
@@ -51,7 +61,7 @@ final class SeenIds {
     long last = bucket(saturatedAdd(time, window));
     // The span is two windows long: at most three buckets.
     for (long b = first; b <= last; b++) {
-      IdTable table = buckets.get(b);
+      IdTable table = table(b);
       if (table != null) {
         long seen = table.get(hi, lo);
         if (seen != IdTable.ABSENT && Math.abs(seen - time) <= window) {
@@ -107,14 +117,29 @@ final class SeenIds {
     return buckets.size();
   }
 
+  /** The table of {@code bucket}, or null. */
+  private IdTable table(long bucket) {
+    int slot = (int) bucket & 3;
+    if (recentBucket[slot] == bucket) {
+      return recentTable[slot];
+    }
+    IdTable table = buckets.get(bucket);
+    if (table != null) {
+      recentBucket[slot] = bucket;
+      recentTable[slot] = table;
+    }
+    return table;
+  }
+
   private void add(long hi, long lo, long time) {
-    IdTable table = buckets.get(bucket(time));
+    long bucket = bucket(time);
+    IdTable table = table(bucket);
     if (table == null) {
-      if (end(bucket(time)) <= oldestLookup()) {
+      if (end(bucket) <= oldestLookup()) {
         return; // a replayed id no lookup can reach any more
       }
       table = new IdTable();
-      buckets.put(bucket(time), table);
+      buckets.put(bucket, table);
     }
     if (table.putIfAbsent(hi, lo, time)) {
       size++;
@@ -144,6 +169,11 @@ final class SeenIds {
         return;
       }
       size -= entry.getValue().size();
+      int slot = (int) (long) entry.getKey() & 3;
+      if (recentBucket[slot] == entry.getKey()) {
+        recentBucket[slot] = Long.MIN_VALUE;
+        recentTable[slot] = null;
+      }
       it.remove();
     }
   }

@@ -65,6 +65,17 @@ class SeenIdsTest {
   }
 
   @Test
+  void anExpiredBucketIsNotFoundThroughTheRecentLookups() {
+    SeenIds seen = new SeenIds(WINDOW, LATENESS);
+    accept(seen, "x", T0);
+    assertThat(contains(seen, "x", T0)).isTrue();
+    // Seven buckets later (another slot of the recent lookups): x's bucket is out of reach.
+    accept(seen, "y", T0 + LATENESS + 3 * WINDOW);
+    assertThat(seen.size()).isEqualTo(1);
+    assertThat(contains(seen, "x", T0)).isFalse();
+  }
+
+  @Test
   void aTableGrowsAndKeepsEveryId() {
     SeenIds seen = new SeenIds(WINDOW, LATENESS);
     for (int i = 0; i < 200_000; i++) {
