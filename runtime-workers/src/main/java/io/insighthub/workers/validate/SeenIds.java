@@ -7,7 +7,7 @@ import java.util.TreeMap;
 /**
  * The dedup and lateness state of one raw partition: the event ids accepted within reach of a
  * lookup, with their event times, and the newest accepted event time. Ids are kept as 128-bit
- * hashes ({@link #hash}), so memory is ~24 bytes per id whatever its length; two different ids
+ * hashes ({@link #hash}), so memory is 36-72 bytes per id whatever its length; two different ids
  * sharing a hash (the only way a new event could be taken for a duplicate) has a chance of about
  * n²/2¹²⁹ for n ids held, under 10⁻²⁰ for a billion. Ids are held in buckets of one dedup window of
  * event time: a lookup for time t reads the buckets overlapping [t - window, t + window] and a

@@ -61,7 +61,7 @@ final class ValidateMetrics {
             .register(registry);
     io.micrometer.core.instrument.Gauge.builder(
             DEDUP_IDS, dedupIds, ids -> ids.values().stream().mapToLong(Long::longValue).sum())
-        .description("Event ids held in memory for deduplication (~24-48 bytes each)")
+        .description("Event ids held in memory for deduplication (36-72 bytes each)")
         .register(registry);
     for (Reason reason : Reason.values()) {
       if (reason != Reason.LATE_EVENT) {
