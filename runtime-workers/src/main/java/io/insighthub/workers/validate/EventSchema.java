@@ -234,6 +234,23 @@ final class EventSchema {
     return parents.contains(path);
   }
 
+  /**
+   * True when every declared, id and time name is non-empty parts joined by single dots, so that
+   * splitting it at the dots and joining the parts again gives it back (no "a.", ".a" or "a..b").
+   */
+  boolean namesSplitCleanly() {
+    List<String> names = new ArrayList<>(declared.keySet());
+    names.addAll(implicit);
+    for (String name : names) {
+      for (String part : name.split("\\.", -1)) {
+        if (part.isEmpty()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   String[] eventIdPath() {
     return eventIdPath;
   }

@@ -22,6 +22,8 @@ import javax.crypto.spec.SecretKeySpec;
 final class PiiMinimizer {
   static final String MASK = "***";
 
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
   private final List<Rule> rules;
   private final Mac mac;
 
@@ -80,6 +82,19 @@ final class PiiMinimizer {
   /** Lower-case hex HMAC-SHA256 of the UTF-8 text. */
   String hash(String text) {
     return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * {@link #hash} of the text whose UTF-8 bytes are {@code in[from, from + length)}, written as 64
+   * ASCII bytes into {@code out} at {@code at}, without a String on either side.
+   */
+  void hashHex(byte[] in, int from, int length, byte[] out, int at) {
+    mac.update(in, from, length);
+    byte[] digest = mac.doFinal();
+    for (int i = 0; i < digest.length; i++) {
+      out[at + 2 * i] = HEX[(digest[i] >> 4) & 0xf];
+      out[at + 2 * i + 1] = HEX[digest[i] & 0xf];
+    }
   }
 
   /** An email keeps only its domain ({@code ***@example.com}); any other value becomes ***. */

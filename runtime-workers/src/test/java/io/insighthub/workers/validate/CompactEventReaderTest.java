@@ -240,6 +240,129 @@ class CompactEventReaderTest {
     }
   }
 
+  @Test
+  void buffersReusedFromOneEventToTheNextCarryNothingOver() {
+    Paths paths = productEvents();
+    String big =
+        "{\"event_id\":\"big-1\",\"occurred_at\":\"2026-11-20T10:00:00Z\",\"event_type\":\"x\","
+            + "\"account_id\":\"acct-1\",\"email\":\"someone.long.name@example.com\","
+            + "\"ip\":\"203.0.113.7\",\"phone\":\"+1-555-0100\",\"plan\":\"pro\","
+            + "\"device\":{\"os\":\"ios\",\"model\":\"x\"},\"properties\":{\"pad\":\""
+            + "p".repeat(5_000)
+            + "\"}}";
+    String small =
+        "{\"event_id\":\"s\",\"occurred_at\":1795169100000,\"event_type\":\"y\","
+            + "\"account_id\":\"a\",\"phone\":\"bob@example.org\"}";
+    CompactEventReader.Candidate first = paths.reader.read(bytes(big));
+    byte[] firstValue = first.minimized().clone();
+    byte[] firstKey = first.key().clone();
+    CompactEventReader fresh =
+        new CompactEventReader(paths.schema, new PiiMinimizer(paths.pii, KEY), paths.keyPaths);
+    CompactEventReader.Candidate second = paths.reader.read(bytes(small));
+    CompactEventReader.Candidate alone = fresh.read(bytes(small));
+    assertThat(second).usingRecursiveComparison().isEqualTo(alone);
+    assertThat(new String(second.minimized(), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"event_id\":\"s\",\"occurred_at\":1795169100000,\"event_type\":\"y\","
+                + "\"account_id\":\"a\",\"phone\":\"***@example.org\"}");
+    assertThat(second.undeclared()).isEmpty();
+    // What a caller holds from an earlier event is its own, not a view of a reused buffer.
+    assertThat(first.minimized()).isEqualTo(firstValue);
+    assertThat(first.key()).isEqualTo(firstKey);
+    assertThat(first.undeclared()).containsExactly("plan", "device.model");
+    assertThat(paths.check(bytes(big))).isTrue();
+    assertThat(paths.check(bytes(small))).isTrue();
+  }
+
+  @Test
+  void repeatedNamesAreFoundOnceTheirNamesAreCachedAndInsideNestedObjects() {
+    Paths paths = productEvents();
+    String base =
+        "{\"event_id\":\"e1\",\"occurred_at\":1795169100000,\"event_type\":\"x\","
+            + "\"account_id\":\"a\"";
+    List<String> repeated =
+        List.of(
+            base + ",\"plan\":1,\"device\":{\"plan\":2,\"os\":\"a\"},\"plan\":3}",
+            base + ",\"properties\":{\"a\":1,\"b\":{\"a\":2},\"a\":3}}",
+            base + ",\"properties\":{\"a\":{\"b\":1,\"b\":2}}}",
+            base + ",\"account_id\":\"b\"}");
+    // Twice: the second time every name is a cache hit.
+    for (int round = 0; round < 2; round++) {
+      for (String event : repeated) {
+        assertThat(paths.reader.read(bytes(event))).as(event).isNull();
+      }
+      assertThat(
+              paths.check(
+                  bytes(
+                      base
+                          + ",\"plan\":1,\"device\":{\"plan\":2,\"os\":\"a\"},"
+                          + "\"properties\":{\"a\":1,\"b\":{\"a\":2}}}")))
+          .isTrue();
+    }
+    // More distinct names than the cache holds: names are evicted while the object is read.
+    StringBuilder many = new StringBuilder(base + ",\"properties\":{");
+    for (int i = 0; i < 3_000; i++) {
+      many.append(i == 0 ? "" : ",").append("\"n").append(i).append("\":").append(i);
+    }
+    assertThat(paths.check(bytes(many + "}}"))).isTrue();
+    assertThat(paths.reader.read(bytes(many + ",\"n1\":0}}"))).isNull();
+    assertThat(paths.reader.read(bytes(many + ",\"n2999\":0}}"))).isNull();
+  }
+
+  @Test
+  void dottedNamesWhereTheyCouldSpellAPathAreLeftToTheTreePath() {
+    Paths paths = productEvents();
+    String base =
+        "{\"event_id\":\"e1\",\"occurred_at\":1795169100000,\"event_type\":\"x\","
+            + "\"account_id\":\"a\"";
+    // "device.os" at the root is a declared path to the tree path's drift check.
+    assertThat(paths.reader.read(bytes(base + ",\"device.os\":\"ios\"}"))).isNull();
+    paths.check(bytes(base + ",\"device.os\":\"ios\"}"));
+    assertThat(paths.reader.read(bytes(base + ",\"device\":{\"a.b\":1}}"))).isNull();
+    // Inside an object whose members are not checked for drift, a dot is just a character.
+    assertThat(paths.check(bytes(base + ",\"properties\":{\"a.b\":1}}"))).isTrue();
+  }
+
+  @Test
+  void plainDecimalsDecidedWithoutParsingAreWhatDoubleToStringWrites() {
+    for (String yes : List.of("12.5", "1.0", "0.1", "-3.25", "9999999.5", "0.123456789012345")) {
+      assertThat(CompactEventReader.isPlainShortest(bytes(yes), 0, yes.length())).as(yes).isTrue();
+    }
+    for (String no :
+        List.of("12.50", "0.05", "0.0", "-0.0", "12345678.5", "1.0000000000000001", "1.00")) {
+      assertThat(CompactEventReader.isPlainShortest(bytes(no), 0, no.length())).as(no).isFalse();
+    }
+    Random random = new Random(11);
+    int decided = 0;
+    for (int i = 0; i < 200_000; i++) {
+      String text =
+          switch (random.nextInt(4)) {
+            case 0 -> Double.toString(random.nextDouble() * Math.pow(10, random.nextInt(12) - 3));
+            case 1 -> random.nextInt(10_000_000) + "." + random.nextInt(1_000_000);
+            case 2 ->
+                (random.nextBoolean() ? "-" : "")
+                    + random.nextInt(100)
+                    + "."
+                    + randomDigits(random);
+            default -> "0." + randomDigits(random);
+          };
+      if (CompactEventReader.isPlainShortest(bytes(text), 0, text.length())) {
+        decided++;
+        assertThat(Double.toString(Double.parseDouble(text))).as(text).isEqualTo(text);
+      }
+    }
+    assertThat(decided).isGreaterThan(50_000);
+  }
+
+  private static String randomDigits(Random random) {
+    StringBuilder digits = new StringBuilder();
+    int n = 1 + random.nextInt(17);
+    for (int k = 0; k < n; k++) {
+      digits.append((char) ('0' + random.nextInt(10)));
+    }
+    return digits.toString();
+  }
+
   /** An event of the product schema with random values, right or wrong types, drift, unicode. */
   private ObjectNode randomEvent(Random random, int i) {
     ObjectNode event = json.createObjectNode();

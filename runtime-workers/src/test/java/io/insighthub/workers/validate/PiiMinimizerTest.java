@@ -85,6 +85,21 @@ class PiiMinimizerTest {
   }
 
   @Test
+  void hashOfBytesInPlaceEqualsTheHashOfTheirText() throws Exception {
+    PiiMinimizer pii = new PiiMinimizer(List.of(new PiiField("e", PiiField.Action.HASH)), KEY);
+    for (String text : List.of("", "alice@example.com", "Grüße 👋 مرحبا", "x".repeat(300))) {
+      byte[] bytes = ("<<" + text + ">>").getBytes(StandardCharsets.UTF_8);
+      int length = text.getBytes(StandardCharsets.UTF_8).length;
+      byte[] out = "#".repeat(70).getBytes(StandardCharsets.US_ASCII);
+      pii.hashHex(bytes, 2, length, out, 3);
+      assertThat(new String(out, StandardCharsets.US_ASCII))
+          .as(text)
+          .isEqualTo("###" + hmac(text) + "###")
+          .isEqualTo("###" + pii.hash(text) + "###");
+    }
+  }
+
+  @Test
   void hashingWithoutAKeyIsRefused() {
     assertThatThrownBy(
             () -> new PiiMinimizer(List.of(new PiiField("email", PiiField.Action.HASH)), null))
