@@ -582,11 +582,11 @@ final class CompactEventReader {
       }
       appendText(value);
     } else {
-      for (int i = 0; i < keySlots.length; i++) {
-        if (i > 0) {
-          append('|');
+      for (int slot : keySlots) {
+        if (outLength > 0) {
+          append('|'); // as ValidateProcessor.key: no separator while the key is still empty
         }
-        Member value = found(keySlots[i]);
+        Member value = found(slot);
         if (value != null && !value.dropped) {
           appendText(value);
         }

@@ -180,6 +180,27 @@ class CompactEventReaderTest {
   }
 
   @Test
+  void keysWhoseFirstFieldsAreAbsentOrEmptyHaveNoLeadingSeparator() {
+    EventsSource events = TestSchemas.productEvents();
+    events.keyFields = List.of("device_id", "user_id", "ip", "account_id", "device_id");
+    Paths paths = new Paths(events, TestSchemas.pii());
+    String base =
+        "{\"event_id\":\"e1\",\"occurred_at\":1795169100000,\"event_type\":\"x\","
+            + "\"account_id\":\"acct\"";
+    for (String extra :
+        List.of(
+            "",
+            ",\"user_id\":\"\"",
+            ",\"ip\":\"10.0.0.1\"",
+            ",\"user_id\":\"u\"",
+            ",\"device_id\":\"d\",\"ip\":null")) {
+      assertThat(paths.check(bytes(base + extra + "}"))).as(extra).isTrue();
+    }
+    // Nothing before the first non-empty part, a separator before every later one.
+    assertThat(paths.reader.read(bytes(base + "}")).key()).isEqualTo(bytes("acct|"));
+  }
+
+  @Test
   void interactingPiiRulesLeaveEveryEventToTheTreePath() {
     EventsSource events = TestSchemas.productEvents();
     CompactEventReader reader =
