@@ -26,6 +26,8 @@ public final class ValidateWorkBenchmark {
     int warmups = Integer.getInteger("bench.workWarmups", 5);
     int passes = Integer.getInteger("bench.workPasses", 10);
     int threads = Integer.getInteger("bench.workThreads", 1);
+    // Event times as RFC 3339 text instead of epoch milliseconds.
+    boolean isoTime = Boolean.getBoolean("bench.workIsoTime");
     Path key = Files.createTempFile("validate-work", ".key");
     try {
       Files.writeString(key, "bench-key");
@@ -34,13 +36,19 @@ public final class ValidateWorkBenchmark {
       byte[][] input = new byte[events][];
       long inputBytes = 0;
       for (int i = 0; i < events; i++) {
-        input[i] = BenchmarkEvents.raw(i, false);
+        input[i] = BenchmarkEvents.raw(i, isoTime);
         inputBytes += input[i].length;
       }
       System.out.printf(
-          "validate work: %,d events of ~%d bytes, %d warm-up and %d timed passes, %d thread(s);"
-              + " load average %s%n",
-          events, inputBytes / events, warmups, passes, threads, loadAverage());
+          "validate work: %,d events of ~%d bytes (%s times), %d warm-up and %d timed passes, %d"
+              + " thread(s); load average %s%n",
+          events,
+          inputBytes / events,
+          isoTime ? "RFC 3339" : "epoch ms",
+          warmups,
+          passes,
+          threads,
+          loadAverage());
       List<Worker> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         workers.add(new Worker(new CompactReaderHarness(config), input, t, threads));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The schema check: required fields, types, lengths, timestamps, and drift detection. */
@@ -127,5 +128,79 @@ class EventSchemaTest {
     assertThat(check(event("").replace("\"e1\"", "\"\"")))
         .extracting(r -> ((EventSchema.Rejected) r).reason())
         .isEqualTo(Reason.WRONG_TYPE);
+  }
+
+  @Test
+  void plainUtcTimesAreReadWithoutTheParserAsTheParserReadsThem() {
+    java.util.Random random = new java.util.Random(3);
+    int plain = 0;
+    for (int i = 0; i < 200_000; i++) {
+      String text = randomTime(random);
+      long expected;
+      try {
+        expected =
+            text.length() < 20 || text.length() > 40 || text.charAt(4) != '-'
+                ? Long.MIN_VALUE
+                : Instant.parse(text).toEpochMilli();
+      } catch (java.time.DateTimeException e) {
+        expected = Long.MIN_VALUE;
+      }
+      assertThat(EventSchema.epochMillis(text)).as(text).isEqualTo(expected);
+      if (EventSchema.plainUtcMillis(text) != Long.MAX_VALUE) {
+        plain++;
+        assertThat(EventSchema.plainUtcMillis(text)).as(text).isEqualTo(expected);
+      }
+    }
+    // Most are the plain form; the rest (and the invalid ones) went through the parser.
+    assertThat(plain).isBetween(100_000, 190_000);
+    assertThat(EventSchema.plainUtcMillis("2026-11-27T01:00:00Z"))
+        .isEqualTo(Instant.parse("2026-11-27T01:00:00Z").toEpochMilli());
+    assertThat(EventSchema.plainUtcMillis("2024-02-29T23:59:59.999999999Z"))
+        .isEqualTo(Instant.parse("2024-02-29T23:59:59.999Z").toEpochMilli());
+    for (String other :
+        List.of(
+            "2026-02-29T00:00:00Z",
+            "2026-11-27T24:00:00Z",
+            "2026-12-31T23:59:60Z",
+            "2026-11-27t01:00:00z",
+            "2026-11-27T01:00:00+02:00",
+            "2026-11-27T01:00:00.Z",
+            "2026-11-27T01:00:00.1234567890Z",
+            "2026-13-01T00:00:00Z")) {
+      assertThat(EventSchema.plainUtcMillis(other)).as(other).isEqualTo(Long.MAX_VALUE);
+    }
+  }
+
+  /** Mostly well-formed UTC times, some with out-of-range fields, other offsets or odd shapes. */
+  private static String randomTime(java.util.Random random) {
+    String date =
+        String.format(
+            "%04d-%02d-%02d",
+            random.nextInt(10) == 0 ? random.nextInt(10_000) : 1960 + random.nextInt(100),
+            random.nextInt(20) == 0 ? random.nextInt(100) : 1 + random.nextInt(12),
+            random.nextInt(20) == 0 ? random.nextInt(100) : 1 + random.nextInt(31));
+    String time =
+        String.format(
+            "%02d:%02d:%02d",
+            random.nextInt(30) == 0 ? 24 : random.nextInt(24),
+            random.nextInt(30) == 0 ? random.nextInt(100) : random.nextInt(60),
+            random.nextInt(30) == 0 ? 60 : random.nextInt(60));
+    int fraction = random.nextInt(12);
+    StringBuilder text = new StringBuilder(date).append('T').append(time);
+    if (fraction > 0 && fraction <= 10) {
+      text.append('.');
+      for (int k = 1; k < fraction; k++) {
+        text.append((char) ('0' + random.nextInt(10)));
+      }
+    }
+    text.append(
+        switch (random.nextInt(20)) {
+          case 0 -> "+02:00";
+          case 1 -> "z";
+          case 2 -> "-00:30";
+          default -> "Z";
+        });
+    String result = text.toString();
+    return random.nextInt(50) == 0 ? result.replace('T', 't') : result;
   }
 }
