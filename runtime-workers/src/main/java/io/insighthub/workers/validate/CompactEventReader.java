@@ -584,7 +584,7 @@ final class CompactEventReader {
     } else {
       for (int slot : keySlots) {
         if (outLength > 0) {
-          append('|'); // as ValidateProcessor.key: no separator while the key is still empty
+          append('|'); // as Validator.key: no separator while the key is still empty
         }
         Member value = found(slot);
         if (value != null && !value.dropped) {
