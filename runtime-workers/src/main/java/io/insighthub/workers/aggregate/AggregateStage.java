@@ -4,6 +4,7 @@ import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.workers.ConfigLoader;
 import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
+import io.insighthub.workers.streams.OutputCodec;
 import io.insighthub.workers.streams.StreamsRunner;
 import io.insighthub.workers.streams.StreamsSettings;
 import java.time.Duration;
@@ -60,6 +61,7 @@ public final class AggregateStage implements Subcommand {
     }
     Properties properties = StreamsSettings.properties(context.config(), name(), 1 << 20, env);
     throughputDefaults(properties, Runtime.getRuntime().availableProcessors());
+    OutputCodec.apply(properties, settings.sessionsTopic(), env);
     LOG.info(
         "aggregate {} → {} and {}, inactivity gap {}, grace {}",
         settings.validatedTopic(),

@@ -62,8 +62,32 @@ public final class StreamsSettings {
     return p;
   }
 
+  /**
+   * The settings of one Kafka client out of Streams-style {@code properties}: every entry the
+   * client knows ({@code names}), then the {@code prefix}ed ones (e.g. {@code producer.linger.ms})
+   * over them, as Kafka Streams hands them to its clients.
+   */
+  public static Map<String, Object> clientConfig(
+      Properties properties, java.util.Set<String> names, String prefix) {
+    Map<String, Object> config = new HashMap<>();
+    properties.forEach(
+        (key, value) -> {
+          if (names.contains(key.toString())) {
+            config.put(key.toString(), value);
+          }
+        });
+    properties.forEach(
+        (key, value) -> {
+          String name = key.toString();
+          if (name.startsWith(prefix) && names.contains(name.substring(prefix.length()))) {
+            config.put(name.substring(prefix.length()), value);
+          }
+        });
+    return config;
+  }
+
   /** {@code KAFKA_STREAMS_SESSION_TIMEOUT_MS=6000} becomes {@code session.timeout.ms=6000}. */
-  static Map<String, String> overrides(Map<String, String> env) {
+  public static Map<String, String> overrides(Map<String, String> env) {
     Map<String, String> result = new HashMap<>();
     env.forEach(
         (name, value) -> {

@@ -1,6 +1,7 @@
 package io.insighthub.workers.validate;
 
 import io.insighthub.workers.WorkerContext;
+import io.insighthub.workers.streams.StreamsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -87,21 +88,7 @@ final class ValidateClients {
 
   private static Map<String, Object> client(
       Properties properties, Set<String> names, String prefix) {
-    Map<String, Object> config = new HashMap<>();
-    properties.forEach(
-        (key, value) -> {
-          if (names.contains(key.toString())) {
-            config.put(key.toString(), value);
-          }
-        });
-    properties.forEach(
-        (key, value) -> {
-          String name = key.toString();
-          if (name.startsWith(prefix) && names.contains(name.substring(prefix.length()))) {
-            config.put(name.substring(prefix.length()), value);
-          }
-        });
-    return config;
+    return StreamsSettings.clientConfig(properties, names, prefix);
   }
 
   /**

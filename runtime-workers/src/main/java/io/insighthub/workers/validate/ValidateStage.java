@@ -3,6 +3,7 @@ package io.insighthub.workers.validate;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
+import io.insighthub.workers.streams.OutputCodec;
 import io.insighthub.workers.streams.StreamsRunner;
 import io.insighthub.workers.streams.StreamsSettings;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -79,6 +80,7 @@ public final class ValidateStage implements Subcommand {
     Properties properties =
         StreamsSettings.properties(context.config(), name(), settings.maxEventBytes(), env);
     throughputDefaults(properties, Runtime.getRuntime().availableProcessors());
+    OutputCodec.apply(properties, settings.validatedTopic(), env);
     String applicationId = properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
     String logTopic = DedupLog.topic(applicationId);
     LOG.info(

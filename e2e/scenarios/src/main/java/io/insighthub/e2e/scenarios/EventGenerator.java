@@ -40,7 +40,12 @@ public final class EventGenerator implements AutoCloseable {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
                 true,
                 ProducerConfig.LINGER_MS_CONFIG,
-                5),
+                5,
+                // The samples' raw layer is lz4: batches in its codec are stored as sent, others
+                // are decompressed and rebuilt by the broker, as a real producer would want to
+                // avoid.
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4"),
             new StringSerializer(),
             new StringSerializer());
   }
