@@ -332,6 +332,11 @@ public final class DeploymentRunner implements AutoCloseable {
     env.clear();
     env.put("PATH", path);
     env.put("HOSTNAME", replica.pod);
+    // The JVM's own option variable passes through, so a benchmark can profile every worker too.
+    String jvmOptions = System.getenv("JDK_JAVA_OPTIONS");
+    if (jvmOptions != null) {
+      env.put("JDK_JAVA_OPTIONS", jvmOptions);
+    }
     env.putAll(environment(namespace, container, rewriter));
     Path log = replica.dir.resolve("log");
     builder

@@ -1,5 +1,7 @@
 package io.insighthub.workers.load;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.insighthub.workers.warehouse.Batch;
@@ -97,12 +99,8 @@ public final class EventLoader {
     if (tombstone && !target.key().isEmpty()) {
       throw new IllegalArgumentException("record has no value");
     }
-    LinkedHashMap<String, JsonNode> fields = new LinkedHashMap<>();
-    if (!tombstone) {
-      read(record.value(), "value")
-          .fields()
-          .forEachRemaining(f -> fields.put(column(f.getKey()), f.getValue()));
-    }
+    LinkedHashMap<String, Object> fields =
+        tombstone ? new LinkedHashMap<>() : readFields(record.value());
     List<String> key = new ArrayList<>();
     if (target.key().isEmpty()) {
       JsonNode recordKey = record.key() == null ? null : read(record.key(), "key");
@@ -112,13 +110,13 @@ public final class EventLoader {
       for (Iterator<Map.Entry<String, JsonNode>> it = recordKey.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
         key.add(Identifiers.normalize(field.getKey()));
-        fields.putIfAbsent(Identifiers.normalize(field.getKey()), field.getValue());
+        fields.putIfAbsent(Identifiers.normalize(field.getKey()), plain(field.getValue()));
       }
     } else {
       target.key().forEach(k -> key.add(Identifiers.normalize(k)));
     }
     for (String k : key) {
-      if (fields.get(k) == null || fields.get(k).isNull()) {
+      if (fields.get(k) == null) {
         throw new IllegalArgumentException("record has no value for key field " + k.toLowerCase());
       }
     }
@@ -155,6 +153,7 @@ public final class EventLoader {
     Map<String, ColumnType> actual = warehouse.ensureTable(target.table(), requested, key);
     List<Column> columns =
         requested.stream().map(c -> new Column(c.name(), actual.get(c.name()))).toList();
+    int[] keyIndexes = key.stream().mapToInt(k -> indexOf(columns, k)).toArray();
     // The newest record of a key wins (records arrive in offset order per partition).
     Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
     Instant maxEventTime = null;
@@ -164,18 +163,16 @@ public final class EventLoader {
       try {
         Object[] row = new Object[columns.size()];
         for (int i = 0; i < columns.size(); i++) {
-          JsonNode value = parsed.fields().get(columns.get(i).name());
-          row[i] = columns.get(i).type().convert(plain(value));
+          row[i] = columns.get(i).type().convert(parsed.fields().get(columns.get(i).name()));
         }
-        List<Object> keyValues = new ArrayList<>();
-        for (String k : key) {
-          keyValues.add(row[indexOf(columns, k)]);
+        List<Object> keyValues = new ArrayList<>(keyIndexes.length);
+        for (int k : keyIndexes) {
+          keyValues.add(row[k]);
         }
         rows.remove(keyValues);
         rows.put(keyValues, parsed.tombstone() ? DELETED : row);
-        JsonNode time = timeField == null ? null : parsed.fields().get(timeField);
-        if (time != null && time.isTextual()) {
-          Instant at = EventTimes.parse(time.asText());
+        if (timeField != null && parsed.fields().get(timeField) instanceof String time) {
+          Instant at = EventTimes.parse(time);
           maxEventTime = maxEventTime == null || at.isAfter(maxEventTime) ? at : maxEventTime;
         }
       } catch (RuntimeException e) {
@@ -195,16 +192,58 @@ public final class EventLoader {
     return new RowSet(target.table(), columns, key, upserts, maxEventTime, deletes);
   }
 
-  private static ColumnType infer(JsonNode value) {
-    if (value == null || value.isNull() || value.isTextual() || value.isContainerNode()) {
-      return ColumnType.VARCHAR;
+  /** The column type for a value as {@link #readFields} gives it. */
+  private static ColumnType infer(Object value) {
+    return switch (value) {
+      case Boolean b -> ColumnType.BOOLEAN;
+      case Long l -> ColumnType.BIGINT;
+      case Double d -> ColumnType.DOUBLE;
+      case null, default -> ColumnType.VARCHAR;
+    };
+  }
+
+  /**
+   * The fields of a record value, by column name, read in one streaming pass: strings, booleans and
+   * nulls as they are, integers that fit a long as Long, other numbers as Double, objects and
+   * arrays as their compact JSON text; what {@link #plain} makes of the tree nodes, without the
+   * tree. A value that is not an object has no fields; anything after the first value is ignored
+   * (as {@code readTree} does).
+   */
+  private LinkedHashMap<String, Object> readFields(String text) {
+    LinkedHashMap<String, Object> fields = new LinkedHashMap<>();
+    try (JsonParser parser = JSON.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        if (parser.currentToken() != null) {
+          parser.skipChildren();
+        }
+        return fields;
+      }
+      for (JsonToken token = parser.nextToken();
+          token == JsonToken.FIELD_NAME;
+          token = parser.nextToken()) {
+        String name = column(parser.currentName());
+        fields.put(name, value(parser, parser.nextToken()));
+      }
+      return fields;
+    } catch (Exception e) {
+      throw new IllegalArgumentException("record value is not JSON");
     }
-    if (value.isBoolean()) {
-      return ColumnType.BOOLEAN;
-    }
-    return value.isIntegralNumber() && value.canConvertToLong()
-        ? ColumnType.BIGINT
-        : ColumnType.DOUBLE;
+  }
+
+  private static Object value(JsonParser parser, JsonToken token) throws java.io.IOException {
+    return switch (token) {
+      case VALUE_STRING -> parser.getText();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_NULL -> null;
+      case VALUE_NUMBER_INT ->
+          parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+              ? (Object) parser.getBigIntegerValue().doubleValue()
+              : (Object) parser.getLongValue();
+      case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
+      case START_OBJECT, START_ARRAY -> parser.readValueAsTree().toString();
+      default -> throw new IllegalArgumentException("unexpected " + token);
+    };
   }
 
   private static Object plain(JsonNode value) {
@@ -248,7 +287,7 @@ public final class EventLoader {
   private record Parsed(
       ConsumerRecord<String, String> record,
       List<String> key,
-      Map<String, JsonNode> fields,
+      Map<String, Object> fields,
       boolean tombstone) {}
 
   /**
