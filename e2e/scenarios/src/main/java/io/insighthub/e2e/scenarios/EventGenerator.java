@@ -60,28 +60,45 @@ public final class EventGenerator implements AutoCloseable {
    * {@code now} (0: exactly {@code now}); every 50th is resent.
    */
   public void send(int count, Instant now, int skewMillis) {
+    // Built by hand, not with String.formatted: at 25K events/s the generator shares the two
+    // cores with the stack it measures, and formatting cost it ~2x the CPU.
+    String sameTime = skewMillis == 0 ? now.toString() : null;
+    StringBuilder json = new StringBuilder(400);
     for (int i = 0; i < count; i++) {
       long n = sequence++;
       int user = random.nextInt(40);
-      String event =
-          """
-          {"event_id":"evt-%d","event_type":"%s","occurred_at":"%s","platform":"%s",\
-          "device_id":"device-%d","user_id":"user-%d","account_id":"acct-%d",\
-          "page_url":"https://app.insighthub.io/p/%d","email":"user%d@customer%d.example",\
-          "ip_address":"203.0.113.%d","session_seq":%d}"""
-              .formatted(
-                  n,
-                  TYPES.get(random.nextInt(TYPES.size())),
-                  now.minusMillis(skewMillis == 0 ? 0 : random.nextInt(skewMillis)),
-                  random.nextBoolean() ? "web" : "ios",
-                  user,
-                  user,
-                  user % 5,
-                  random.nextInt(20),
-                  user,
-                  user % 5,
-                  user,
-                  n);
+      String type = TYPES.get(random.nextInt(TYPES.size()));
+      String time =
+          sameTime != null ? sameTime : now.minusMillis(random.nextInt(skewMillis)).toString();
+      String platform = random.nextBoolean() ? "web" : "ios";
+      int page = random.nextInt(20);
+      json.setLength(0);
+      json.append("{\"event_id\":\"evt-")
+          .append(n)
+          .append("\",\"event_type\":\"")
+          .append(type)
+          .append("\",\"occurred_at\":\"")
+          .append(time)
+          .append("\",\"platform\":\"")
+          .append(platform)
+          .append("\",\"device_id\":\"device-")
+          .append(user)
+          .append("\",\"user_id\":\"user-")
+          .append(user)
+          .append("\",\"account_id\":\"acct-")
+          .append(user % 5)
+          .append("\",\"page_url\":\"https://app.insighthub.io/p/")
+          .append(page)
+          .append("\",\"email\":\"user")
+          .append(user)
+          .append("@customer")
+          .append(user % 5)
+          .append(".example\",\"ip_address\":\"203.0.113.")
+          .append(user)
+          .append("\",\"session_seq\":")
+          .append(n)
+          .append('}');
+      String event = json.toString();
       producer.send(new ProducerRecord<>(topic, "evt-" + n, event));
       unique++;
       if (n % 50 == 0) {
