@@ -117,6 +117,26 @@ final class SeenIds {
     return buckets.size();
   }
 
+  /**
+   * Forgets whole buckets, oldest first, until at most {@code maxIds} are held (the newest bucket
+   * is always kept); returns how many ids were forgotten. A repeat of a forgotten id is no longer
+   * dropped: the memory budget shortens how far back dedup reaches instead of exhausting the heap.
+   */
+  long trimTo(long maxIds) {
+    long forgotten = 0;
+    while (size > maxIds && buckets.size() > 1) {
+      Map.Entry<Long, IdTable> oldest = buckets.pollFirstEntry();
+      int slot = (int) (long) oldest.getKey() & 3;
+      if (recentBucket[slot] == oldest.getKey()) {
+        recentBucket[slot] = Long.MIN_VALUE;
+        recentTable[slot] = null;
+      }
+      size -= oldest.getValue().size();
+      forgotten += oldest.getValue().size();
+    }
+    return forgotten;
+  }
+
   /** The table of {@code bucket}, or null. */
   private IdTable table(long bucket) {
     int slot = (int) bucket & 3;

@@ -63,6 +63,7 @@ final class ValidateLoop implements AutoCloseable {
   private final String logTopic;
   private final Duration lookback;
   private final long commitIntervalNanos;
+  private final long maxIds;
   private final Map<TopicPartition, Owned> owned = new HashMap<>();
   private boolean inTransaction;
   private long transactionStarted;
@@ -96,7 +97,8 @@ final class ValidateLoop implements AutoCloseable {
       KafkaProducer<byte[], byte[]> producer,
       KafkaConsumer<byte[], byte[]> restorer,
       String logTopic,
-      Duration commitInterval) {
+      Duration commitInterval,
+      long maxIds) {
     this.settings = settings;
     this.validator = validator;
     this.metrics = metrics;
@@ -106,6 +108,7 @@ final class ValidateLoop implements AutoCloseable {
     this.logTopic = logTopic;
     this.lookback = DedupLog.lookback(settings.dedupWindow(), settings.allowedLateness());
     this.commitIntervalNanos = commitInterval.toNanos();
+    this.maxIds = maxIds;
   }
 
   /** Runs until {@code stop} answers true, then commits what it processed; see the class doc. */
@@ -151,6 +154,22 @@ final class ValidateLoop implements AutoCloseable {
       for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
         process(at, record);
       }
+      trim(at);
+    }
+  }
+
+  /** Keeps the partition within its share of this thread's dedup memory budget. */
+  private void trim(Owned at) {
+    long forgotten = at.seen.trimTo(maxIds / Math.max(1, owned.size()));
+    if (forgotten > 0) {
+      metrics.dedupForgotten.increment(forgotten);
+      LOG.warn(
+          "dedup ids of partition {} exceed the memory budget ({} ids per thread): forgot the"
+              + " oldest {}; repeats of those events are no longer dropped. Give the stage more"
+              + " memory (or INSIGHTHUB_VALIDATE_MAX_DEDUP_IDS) or more replicas",
+          at.partition.partition(),
+          maxIds,
+          forgotten);
     }
   }
 
@@ -313,6 +332,7 @@ final class ValidateLoop implements AutoCloseable {
         long position = consumer.position(partition);
         owned.put(partition, new Owned(partition, restore(partition), position));
       }
+      owned.values().forEach(ValidateLoop.this::trim);
       if (!partitions.isEmpty()) {
         LOG.info("partitions assigned: {}", numbers(partitions));
       }

@@ -20,6 +20,7 @@ final class ValidateMetrics {
   static final String SCHEMA_DRIFT_FIELDS = "insighthub.validate.schema.drift.fields";
   static final String PROCESSING_LATENCY = "insighthub.validate.processing.latency";
   static final String DEDUP_IDS = "insighthub.validate.dedup.ids";
+  static final String DEDUP_FORGOTTEN = "insighthub.validate.dedup.forgotten";
 
   final Counter in;
   final Counter validated;
@@ -29,6 +30,7 @@ final class ValidateMetrics {
   final Counter duplicates;
   final Counter driftFields;
   final Timer latency;
+  final Counter dedupForgotten;
   private final Map<Reason, Counter> dlqByReason = new EnumMap<>(Reason.class);
 
   /** Ids held for dedup, per processing thread, as of its last commit. */
@@ -58,6 +60,12 @@ final class ValidateMetrics {
     latency =
         Timer.builder(PROCESSING_LATENCY)
             .description("Time to check, deduplicate and minimize one record")
+            .register(registry);
+    dedupForgotten =
+        Counter.builder(DEDUP_FORGOTTEN)
+            .description(
+                "Dedup ids forgotten before the lateness and window let them go, to stay within"
+                    + " the memory budget (INSIGHTHUB_VALIDATE_MAX_DEDUP_IDS)")
             .register(registry);
     io.micrometer.core.instrument.Gauge.builder(
             DEDUP_IDS, dedupIds, ids -> ids.values().stream().mapToLong(Long::longValue).sum())

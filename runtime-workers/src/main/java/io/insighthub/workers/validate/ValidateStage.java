@@ -117,6 +117,7 @@ public final class ValidateStage implements Subcommand {
     Duration commitInterval =
         Duration.ofMillis(
             Long.parseLong(properties.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString()));
+    long maxIds = maxDedupIds(env, Runtime.getRuntime().maxMemory()) / threads;
     DriftReporter drift = new DriftReporter(metrics);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -135,7 +136,8 @@ public final class ValidateStage implements Subcommand {
                 new KafkaProducer<>(ValidateClients.producer(properties, transactionalId)),
                 new KafkaConsumer<>(ValidateClients.restorer(properties)),
                 logTopic,
-                commitInterval);
+                commitInterval,
+                maxIds);
         Thread thread =
             Thread.ofPlatform()
                 .name("validate-" + t)
@@ -181,6 +183,30 @@ public final class ValidateStage implements Subcommand {
     properties.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, cores));
     properties.putIfAbsent(
         StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
+  }
+
+  /** Environment variable: the most dedup ids the process holds in memory. */
+  static final String MAX_DEDUP_IDS_ENV = "INSIGHTHUB_VALIDATE_MAX_DEDUP_IDS";
+
+  /**
+   * The dedup memory budget: {@link #MAX_DEDUP_IDS_ENV}, else half the heap at the worst 72 bytes
+   * per id (an 8 GiB heap holds ~60 million ids).
+   */
+  static long maxDedupIds(Map<String, String> env, long maxHeapBytes) {
+    String set = env.get(MAX_DEDUP_IDS_ENV);
+    if (set != null && !set.isBlank()) {
+      try {
+        long ids = Long.parseLong(set.strip());
+        if (ids > 0) {
+          return ids;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalStateException(
+          MAX_DEDUP_IDS_ENV + " must be a positive number of ids, got '" + set + "'");
+    }
+    return Math.max(100_000, maxHeapBytes / 2 / 72);
   }
 
   private static int exitCode(Throwable failure) {

@@ -76,6 +76,23 @@ class SeenIdsTest {
   }
 
   @Test
+  void overTheBudgetTheOldestBucketsAreForgottenTheNewestKept() {
+    SeenIds seen = new SeenIds(WINDOW, LATENESS);
+    long start = Math.floorDiv(T0, WINDOW) * WINDOW; // a bucket's first millisecond
+    for (int i = 0; i < 30; i++) {
+      accept(seen, "e" + i, start + i * MINUTE); // three buckets of ten ids
+    }
+    assertThat(seen.trimTo(30)).isZero();
+    assertThat(seen.trimTo(15)).isEqualTo(20);
+    assertThat(seen.size()).isEqualTo(10);
+    assertThat(contains(seen, "e5", start + 5 * MINUTE)).isFalse();
+    assertThat(contains(seen, "e25", start + 25 * MINUTE)).isTrue();
+    // The newest bucket stays whatever the budget.
+    assertThat(seen.trimTo(0)).isZero();
+    assertThat(seen.size()).isEqualTo(10);
+  }
+
+  @Test
   void aTableGrowsAndKeepsEveryId() {
     SeenIds seen = new SeenIds(WINDOW, LATENESS);
     for (int i = 0; i < 200_000; i++) {

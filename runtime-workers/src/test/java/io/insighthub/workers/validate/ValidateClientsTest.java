@@ -75,4 +75,17 @@ class ValidateClientsTest {
         state.resolveSibling("other").toString());
     assertThat(ValidateClients.instanceId(elsewhere, "validate")).isNotEqualTo(first);
   }
+
+  @Test
+  void theDedupBudgetIsHalfTheHeapUnlessSetAndABadSettingIsNamed() {
+    assertThat(ValidateStage.maxDedupIds(Map.of(), 8L << 30)).isEqualTo((8L << 30) / 2 / 72);
+    assertThat(ValidateStage.maxDedupIds(Map.of(), 1 << 20)).isEqualTo(100_000);
+    assertThat(
+            ValidateStage.maxDedupIds(Map.of(ValidateStage.MAX_DEDUP_IDS_ENV, "5000000"), 1 << 20))
+        .isEqualTo(5_000_000);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ValidateStage.maxDedupIds(Map.of(ValidateStage.MAX_DEDUP_IDS_ENV, "lots"), 1))
+        .hasMessageContaining(ValidateStage.MAX_DEDUP_IDS_ENV)
+        .hasMessageContaining("lots");
+  }
 }
