@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class OutputCodec {
   private static final Logger LOG = LoggerFactory.getLogger(OutputCodec.class);
   private static final Set<String> CODECS = Set.of("gzip", "snappy", "lz4", "zstd");
+  private static final String KEY =
+      StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG);
 
   private OutputCodec() {}
 
@@ -36,21 +38,40 @@ public final class OutputCodec {
    * {@code env} overrides it; returns the codec the stage's producers will use.
    */
   public static String apply(Properties properties, String topic, Map<String, String> env) {
-    String key = StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG);
-    Map<String, String> overrides = StreamsSettings.overrides(env);
-    if (overrides.containsKey(key)
-        || overrides.containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)) {
-      return String.valueOf(properties.getOrDefault(key, properties.get("compression.type")));
+    if (overridden(env)) {
+      return current(properties);
     }
     try (Admin admin =
         Admin.create(
             StreamsSettings.clientConfig(
                 properties, AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX))) {
-      Optional<String> codec = codec(admin, topic);
-      codec.ifPresent(c -> properties.put(key, c));
-      codec.ifPresent(c -> LOG.info("producing with {}, the codec of {}", c, topic));
+      return apply(properties, topic, env, admin);
     }
-    return String.valueOf(properties.get(key));
+  }
+
+  /** As {@link #apply(Properties, String, Map)}, with the stage's own {@code admin}. */
+  public static String apply(
+      Properties properties, String topic, Map<String, String> env, Admin admin) {
+    if (!overridden(env)) {
+      codec(admin, topic)
+          .ifPresent(
+              c -> {
+                properties.put(KEY, c);
+                LOG.info("producing with {}, the codec of {}", c, topic);
+              });
+    }
+    return current(properties);
+  }
+
+  private static boolean overridden(Map<String, String> env) {
+    Map<String, String> overrides = StreamsSettings.overrides(env);
+    return overrides.containsKey(KEY)
+        || overrides.containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG);
+  }
+
+  private static String current(Properties properties) {
+    return String.valueOf(
+        properties.getOrDefault(KEY, properties.get(ProducerConfig.COMPRESSION_TYPE_CONFIG)));
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.insighthub.workers.validate;
 
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -125,16 +124,21 @@ final class SeenIds {
   long trimTo(long maxIds) {
     long forgotten = 0;
     while (size > maxIds && buckets.size() > 1) {
-      Map.Entry<Long, IdTable> oldest = buckets.pollFirstEntry();
-      int slot = (int) (long) oldest.getKey() & 3;
-      if (recentBucket[slot] == oldest.getKey()) {
-        recentBucket[slot] = Long.MIN_VALUE;
-        recentTable[slot] = null;
-      }
-      size -= oldest.getValue().size();
-      forgotten += oldest.getValue().size();
+      forgotten += forgetOldest();
     }
     return forgotten;
+  }
+
+  /** Drops the oldest bucket (and its recent-lookup slot); returns how many ids it held. */
+  private int forgetOldest() {
+    Map.Entry<Long, IdTable> oldest = buckets.pollFirstEntry();
+    int slot = (int) (long) oldest.getKey() & 3;
+    if (recentBucket[slot] == oldest.getKey()) {
+      recentBucket[slot] = Long.MIN_VALUE;
+      recentTable[slot] = null;
+    }
+    size -= oldest.getValue().size();
+    return oldest.getValue().size();
   }
 
   /** The table of {@code bucket}, or null. */
@@ -182,19 +186,8 @@ final class SeenIds {
 
   private void expire() {
     long oldest = oldestLookup();
-    Iterator<Map.Entry<Long, IdTable>> it = buckets.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<Long, IdTable> entry = it.next();
-      if (end(entry.getKey()) > oldest) {
-        return;
-      }
-      size -= entry.getValue().size();
-      int slot = (int) (long) entry.getKey() & 3;
-      if (recentBucket[slot] == entry.getKey()) {
-        recentBucket[slot] = Long.MIN_VALUE;
-        recentTable[slot] = null;
-      }
-      it.remove();
+    while (!buckets.isEmpty() && end(buckets.firstKey()) <= oldest) {
+      forgetOldest();
     }
   }
 

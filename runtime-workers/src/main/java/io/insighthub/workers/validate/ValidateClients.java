@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,14 +40,17 @@ final class ValidateClients {
   private ValidateClients() {}
 
   static Map<String, Object> admin(Properties properties) {
-    return client(properties, AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
+    return StreamsSettings.clientConfig(
+        properties, AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
   }
 
   /** The group member: the application id as group, read_committed, offsets committed by hand. */
   static Map<String, Object> consumer(Properties properties, String clientId) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-    config.putAll(client(properties, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX));
+    config.putAll(
+        StreamsSettings.clientConfig(
+            properties, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX));
     config.put(
         ConsumerConfig.GROUP_ID_CONFIG,
         properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
@@ -77,18 +79,15 @@ final class ValidateClients {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
-    config.putAll(client(properties, ProducerConfig.configNames(), StreamsConfig.PRODUCER_PREFIX));
+    config.putAll(
+        StreamsSettings.clientConfig(
+            properties, ProducerConfig.configNames(), StreamsConfig.PRODUCER_PREFIX));
     config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return config;
-  }
-
-  private static Map<String, Object> client(
-      Properties properties, Set<String> names, String prefix) {
-    return StreamsSettings.clientConfig(properties, names, prefix);
   }
 
   /**

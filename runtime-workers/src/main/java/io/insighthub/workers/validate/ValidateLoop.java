@@ -183,11 +183,21 @@ final class ValidateLoop implements AutoCloseable {
     metrics.in.increment();
     switch (validator.classify(record.value(), at.seen)) {
       case Validator.Accept a -> {
-        send(settings.validatedTopic(), record, a.key(), a.value(), output(at, record, a));
+        send(
+            settings.validatedTopic(),
+            record,
+            a.key(),
+            a.value(),
+            output(at, record, a.eventTime(), null));
         metrics.validated.increment();
       }
       case Validator.Late l -> {
-        send(settings.lateTopic(), record, l.key(), l.value(), late(at, record, l));
+        send(
+            settings.lateTopic(),
+            record,
+            l.key(),
+            l.value(),
+            output(at, record, l.eventTime(), Reason.LATE_EVENT));
         metrics.late.increment();
         metrics.lateOut.increment();
       }
@@ -348,27 +358,21 @@ final class ValidateLoop implements AutoCloseable {
 
   // ---- headers: the source position on every output, plus the event time or the reason ----
 
+  /** Validated and late records: the source position, the event time, the reason if any. */
   private static RecordHeaders output(
-      Owned at, ConsumerRecord<byte[], byte[]> in, Validator.Accept accepted) {
-    return new RecordHeaders(
-        new Header[] {
-          new RecordHeader(OutputHeaders.SOURCE_TOPIC, at.topicBytes),
-          new RecordHeader(OutputHeaders.SOURCE_PARTITION, at.partitionBytes),
-          new RecordHeader(OutputHeaders.SOURCE_OFFSET, ascii(Long.toString(in.offset()))),
-          new RecordHeader(OutputHeaders.EVENT_TIME, ascii(Long.toString(accepted.eventTime())))
-        });
-  }
-
-  private static RecordHeaders late(
-      Owned at, ConsumerRecord<byte[], byte[]> in, Validator.Late late) {
-    return new RecordHeaders(
-        new Header[] {
-          new RecordHeader(OutputHeaders.SOURCE_TOPIC, at.topicBytes),
-          new RecordHeader(OutputHeaders.SOURCE_PARTITION, at.partitionBytes),
-          new RecordHeader(OutputHeaders.SOURCE_OFFSET, ascii(Long.toString(in.offset()))),
-          new RecordHeader(OutputHeaders.EVENT_TIME, ascii(Long.toString(late.eventTime()))),
-          new RecordHeader(OutputHeaders.REASON, ascii(Reason.LATE_EVENT.name()))
-        });
+      Owned at, ConsumerRecord<byte[], byte[]> in, long eventTime, Reason reason) {
+    RecordHeaders headers =
+        new RecordHeaders(
+            new Header[] {
+              new RecordHeader(OutputHeaders.SOURCE_TOPIC, at.topicBytes),
+              new RecordHeader(OutputHeaders.SOURCE_PARTITION, at.partitionBytes),
+              new RecordHeader(OutputHeaders.SOURCE_OFFSET, ascii(Long.toString(in.offset()))),
+              new RecordHeader(OutputHeaders.EVENT_TIME, ascii(Long.toString(eventTime)))
+            });
+    if (reason != null) {
+      headers.add(OutputHeaders.REASON, ascii(reason.name()));
+    }
+    return headers;
   }
 
   /** The raw record's own headers, then the source position, the reason and its detail. */

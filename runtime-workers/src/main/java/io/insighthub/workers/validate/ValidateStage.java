@@ -80,7 +80,6 @@ public final class ValidateStage implements Subcommand {
     Properties properties =
         StreamsSettings.properties(context.config(), name(), settings.maxEventBytes(), env);
     throughputDefaults(properties, Runtime.getRuntime().availableProcessors());
-    OutputCodec.apply(properties, settings.validatedTopic(), env);
     String applicationId = properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
     String logTopic = DedupLog.topic(applicationId);
     LOG.info(
@@ -100,6 +99,7 @@ public final class ValidateStage implements Subcommand {
       if (partitions < 0) {
         return 0; // asked to stop while waiting
       }
+      OutputCodec.apply(properties, settings.validatedTopic(), env, admin);
       DedupLog.ensureTopic(
           admin,
           logTopic,

@@ -85,8 +85,7 @@ public final class WorkersBenchmark {
       System.out.printf("plain copy:  %,.0f events/s; %s%n", copy, cpu.perEvent(events));
 
       cpu.start();
-      double txCopy =
-          transactionalCopy(broker, k.raw(), "bench.tx-copy", "tx-copy", 1, () -> v -> v);
+      double txCopy = transactionalCopy(broker, k.raw(), "bench.tx-copy", "tx-copy-0");
       System.out.printf(
           "transactional copy: %,.0f events/s (%.2f of the plain copy); %s%n",
           txCopy, txCopy / copy, cpu.perEvent(events));
@@ -203,41 +202,18 @@ public final class WorkersBenchmark {
 
   /**
    * The plain copy made exactly-once by hand, the cheapest transactional consume-transform-produce
-   * loop: per thread, its share of the partitions (assigned, no group rebalance), one transactional
-   * producer, the consumed offsets committed in the transaction every 100 ms (Kafka Streams'
-   * exactly-once commit interval), {@code transform} applied to every value. Events/s from the
-   * first record any thread reads to the last commit.
+   * loop: one thread, every partition assigned (no group rebalance), one transactional producer,
+   * the consumed offsets committed in the transaction every 100 ms (Kafka Streams' exactly-once
+   * commit interval). Events/s from the first record read to the last commit.
    */
-  private static double transactionalCopy(
-      KafkaBroker broker,
-      String from,
-      String to,
-      String id,
-      int threads,
-      java.util.function.Supplier<java.util.function.UnaryOperator<byte[]>> transform)
-      throws Exception {
-    java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(threads);
-    try {
-      List<java.util.concurrent.Future<Integer>> copies = new java.util.ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        List<TopicPartition> mine = new java.util.ArrayList<>();
-        for (int p = t; p < PARTITIONS; p += threads) {
-          mine.add(new TopicPartition(from, p));
-        }
-        String txId = "bench-" + id + "-" + t;
-        copies.add(
-            pool.submit(() -> copyPartitions(broker, mine, to, txId, transform.get(), started)));
-      }
-      long copied = 0;
-      for (java.util.concurrent.Future<Integer> copy : copies) {
-        copied += copy.get();
-      }
-      return copied / seconds(started.get());
-    } finally {
-      pool.shutdownNow();
+  private static double transactionalCopy(KafkaBroker broker, String from, String to, String id) {
+    List<TopicPartition> partitions = new java.util.ArrayList<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      partitions.add(new TopicPartition(from, p));
     }
+    java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
+    int copied = copyPartitions(broker, partitions, to, "bench-" + id, started);
+    return copied / seconds(started.get());
   }
 
   private static int copyPartitions(
@@ -245,7 +221,6 @@ public final class WorkersBenchmark {
       List<TopicPartition> partitions,
       String to,
       String txId,
-      java.util.function.UnaryOperator<byte[]> transform,
       java.util.concurrent.atomic.AtomicLong started) {
     try (KafkaConsumer<byte[], byte[]> consumer =
             new KafkaConsumer<>(
@@ -267,8 +242,7 @@ public final class WorkersBenchmark {
           started.compareAndSet(0, System.nanoTime());
         }
         for (ConsumerRecord<byte[], byte[]> r : batch) {
-          producer.send(
-              new ProducerRecord<>(to, r.partition(), r.key(), transform.apply(r.value())));
+          producer.send(new ProducerRecord<>(to, r.partition(), r.key(), r.value()));
           offsets.put(
               new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
           copied++;

@@ -113,52 +113,68 @@ class ValidateCrashIT {
         assertThat(worker.isAlive()).isFalse();
         worker = WorkerProcess.start("validate", configFile, dir.resolve("worker.log"), env);
       }
-      int wantDlq = expectedDlq;
       try {
-        await()
-            .atMost(Duration.ofMinutes(3))
-            .until(
-                () ->
-                    validated.poll().size() >= expectedIds.size() && dlq.poll().size() >= wantDlq);
-        await()
-            .during(Duration.ofSeconds(3))
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () ->
-                    validated.poll().size() == expectedIds.size() && dlq.poll().size() == wantDlq);
+        awaitExactly(validated, dlq, expectedIds.size(), expectedDlq);
       } finally {
         // 143: the JVM's own exit status after SIGTERM, once the shutdown hook stopped the stage.
         assertThat(worker.stop(Duration.ofSeconds(30))).as("exit code after SIGTERM").isIn(0, 143);
       }
 
-      List<String> ids = new ArrayList<>();
-      long cents = 0;
-      for (ConsumerRecord<byte[], byte[]> r : validated.records()) {
-        JsonNode event = ConfigLoader.JSON.readTree(r.value());
-        ids.add(event.get("event_id").asText());
-        cents += Math.round(event.get("amount").asDouble() * 100);
-      }
-      assertThat(ids).doesNotHaveDuplicates();
-      assertThat(new HashSet<>(ids)).isEqualTo(expectedIds);
-      assertThat(cents).isEqualTo(expectedCents);
-      Set<String> dlqSources = new HashSet<>();
-      dlq.records()
-          .forEach(
-              r ->
-                  dlqSources.add(
-                      header(r, OutputHeaders.SOURCE_PARTITION)
-                          + "@"
-                          + header(r, OutputHeaders.SOURCE_OFFSET)));
-      assertThat(dlqSources).hasSize(expectedDlq);
+      assertExactlyOnce(validated, dlq, expectedIds, expectedCents, expectedDlq);
     }
   }
 
-  private static byte[] keyOf(String value) {
+  /** Waits until the topics hold {@code ids} and {@code dlqRecords} records and stay so for 3 s. */
+  static void awaitExactly(Topics.Reader validated, Topics.Reader dlq, int ids, int dlqRecords) {
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .until(() -> validated.poll().size() >= ids && dlq.poll().size() >= dlqRecords);
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> validated.poll().size() == ids && dlq.poll().size() == dlqRecords);
+  }
+
+  /**
+   * Every expected id in the validated topic once, their amounts summing to {@code cents}, and
+   * {@code dlqRecords} DLQ records from as many distinct source positions.
+   */
+  static void assertExactlyOnce(
+      Topics.Reader validated,
+      Topics.Reader dlq,
+      Set<String> expectedIds,
+      long expectedCents,
+      int dlqRecords)
+      throws Exception {
+    List<String> ids = new ArrayList<>();
+    long cents = 0;
+    for (ConsumerRecord<byte[], byte[]> r : validated.records()) {
+      JsonNode event = ConfigLoader.JSON.readTree(r.value());
+      ids.add(event.get("event_id").asText());
+      cents += Math.round(event.get("amount").asDouble() * 100);
+    }
+    assertThat(ids).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(ids)).isEqualTo(expectedIds);
+    assertThat(cents).isEqualTo(expectedCents);
+    Set<String> dlqSources = new HashSet<>();
+    dlq.records()
+        .forEach(
+            r ->
+                dlqSources.add(
+                    header(r, OutputHeaders.SOURCE_PARTITION)
+                        + "@"
+                        + header(r, OutputHeaders.SOURCE_OFFSET)));
+    assertThat(dlqSources).hasSize(dlqRecords);
+  }
+
+  /** The event id of an event {@link #event} wrote, as its record key. */
+  static byte[] keyOf(String value) {
     int start = value.indexOf("\"event_id\":\"") + 12;
     return value.substring(start, value.indexOf('"', start)).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String event(String id, long time, String extra, int cents) {
+  /** A page view with an amount of {@code cents}, plus {@code extra} members if any. */
+  static String event(String id, long time, String extra, int cents) {
     return "{\"event_id\":\""
         + id
         + "\",\"occurred_at\":"

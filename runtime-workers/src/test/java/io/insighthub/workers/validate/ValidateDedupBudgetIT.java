@@ -11,7 +11,6 @@ import io.insighthub.workers.streams.StreamsSettings;
 import io.insighthub.workers.testing.RunningStage;
 import io.insighthub.workers.testing.TestDirs;
 import io.insighthub.workers.testing.Topics;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,15 +74,6 @@ class ValidateDedupBudgetIT {
   }
 
   private static ProducerRecord<byte[], byte[]> record(String id, long time) {
-    String event =
-        "{\"event_id\":\""
-            + id
-            + "\",\"occurred_at\":"
-            + time
-            + ",\"event_type\":\"page_view\",\"account_id\":\"acct-1\"}";
-    return new ProducerRecord<>(
-        PREFIX + ".raw",
-        id.getBytes(StandardCharsets.UTF_8),
-        event.getBytes(StandardCharsets.UTF_8));
+    return ValidateRestoreIT.pageView(PREFIX, id, time);
   }
 }

@@ -1,10 +1,8 @@
 package io.insighthub.workers.validate;
 
-import static io.insighthub.workers.validate.ValidateGoldenIT.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.insighthub.crds.v1alpha1.SchemaDriftCheck;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.e2e.kafka.KafkaBroker;
@@ -27,7 +25,6 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -106,43 +103,16 @@ class ValidateRebalanceIT {
       produceAndAwaitSome(broker, validated, 3);
       produceAndAwaitSome(broker, validated, 4);
 
-      int wantDlq = expectedDlq;
-      await()
-          .atMost(Duration.ofMinutes(3))
-          .until(
-              () -> validated.poll().size() >= expectedIds.size() && dlq.poll().size() >= wantDlq);
-      await()
-          .during(Duration.ofSeconds(3))
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () -> validated.poll().size() == expectedIds.size() && dlq.poll().size() == wantDlq);
+      ValidateCrashIT.awaitExactly(validated, dlq, expectedIds.size(), expectedDlq);
       for (WorkerProcess worker : workers) {
         if (worker.isAlive()) {
           assertThat(worker.stop(Duration.ofSeconds(30))).as("exit code").isIn(0, 143);
         }
       }
 
-      List<String> ids = new ArrayList<>();
-      long cents = 0;
-      for (ConsumerRecord<byte[], byte[]> r : validated.records()) {
-        JsonNode event = ConfigLoader.JSON.readTree(r.value());
-        ids.add(event.get("event_id").asText());
-        cents += Math.round(event.get("amount").asDouble() * 100);
-      }
       assertThat(duplicatesSent).isGreaterThan(100);
       assertThat(late.poll()).isEmpty();
-      assertThat(ids).doesNotHaveDuplicates();
-      assertThat(new HashSet<>(ids)).isEqualTo(expectedIds);
-      assertThat(cents).isEqualTo(expectedCents);
-      Set<String> dlqSources = new HashSet<>();
-      dlq.records()
-          .forEach(
-              r ->
-                  dlqSources.add(
-                      header(r, OutputHeaders.SOURCE_PARTITION)
-                          + "@"
-                          + header(r, OutputHeaders.SOURCE_OFFSET)));
-      assertThat(dlqSources).hasSize(expectedDlq);
+      ValidateCrashIT.assertExactlyOnce(validated, dlq, expectedIds, expectedCents, expectedDlq);
     }
   }
 
@@ -194,42 +164,26 @@ class ValidateRebalanceIT {
       time += 200;
       String value;
       if (random.nextInt(20) == 0) {
-        value = event(id, time, "\"count\":\"bad\"", 0);
+        value = ValidateCrashIT.event(id, time, "\"count\":\"bad\"", 0);
         expectedDlq++;
       } else if (random.nextInt(8) == 0 && !sent.isEmpty()) {
         value = sent.get(random.nextInt(Math.max(0, sent.size() - 2_000), sent.size()));
         duplicatesSent++;
       } else {
         int cents = 1 + random.nextInt(10_000);
-        value = event(id, time, "", cents);
+        value = ValidateCrashIT.event(id, time, "", cents);
         expectedIds.add(id);
         expectedCents += cents;
         sent.add(value);
       }
       records.add(
           new ProducerRecord<>(
-              PREFIX + ".raw", keyOf(value), value.getBytes(StandardCharsets.UTF_8)));
+              PREFIX + ".raw",
+              ValidateCrashIT.keyOf(value),
+              value.getBytes(StandardCharsets.UTF_8)));
     }
     int before = validated.poll().size();
     Topics.produce(broker, records);
     await().atMost(Duration.ofSeconds(120)).until(() -> validated.poll().size() > before);
-  }
-
-  private static byte[] keyOf(String value) {
-    int start = value.indexOf("\"event_id\":\"") + 12;
-    return value.substring(start, value.indexOf('"', start)).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String event(String id, long time, String extra, int cents) {
-    return "{\"event_id\":\""
-        + id
-        + "\",\"occurred_at\":"
-        + time
-        + ",\"event_type\":\"page_view\",\"account_id\":\"acct-1\",\"amount\":"
-        + (cents / 100)
-        + "."
-        + String.format("%02d", cents % 100)
-        + (extra.isEmpty() ? "" : "," + extra)
-        + "}";
   }
 }

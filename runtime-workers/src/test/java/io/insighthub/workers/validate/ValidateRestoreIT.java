@@ -90,6 +90,11 @@ class ValidateRestoreIT {
   }
 
   private static ProducerRecord<byte[], byte[]> record(String id, long time) {
+    return pageView(PREFIX, id, time);
+  }
+
+  /** A minimal page view on {@code <prefix>.raw}, keyed by its event id. */
+  static ProducerRecord<byte[], byte[]> pageView(String prefix, String id, long time) {
     String event =
         "{\"event_id\":\""
             + id
@@ -97,7 +102,7 @@ class ValidateRestoreIT {
             + time
             + ",\"event_type\":\"page_view\",\"account_id\":\"acct-1\"}";
     return new ProducerRecord<>(
-        PREFIX + ".raw",
+        prefix + ".raw",
         id.getBytes(StandardCharsets.UTF_8),
         event.getBytes(StandardCharsets.UTF_8));
   }

@@ -66,10 +66,7 @@ class EndToEndFreshnessBenchmark {
       int warmup = Integer.getInteger("bench.warmupSeconds", 20);
       Instant warmupStart = Instant.now();
       for (long tick = 0; tick < Math.max(1, warmup * 10L); tick++) {
-        long wait = Duration.between(Instant.now(), warmupStart.plusMillis(tick * 100)).toMillis();
-        if (wait > 0) {
-          Thread.sleep(wait);
-        }
+        sleepUntil(warmupStart.plusMillis(tick * 100));
         events.send(Math.max(1, rate / 10), Instant.now(), 0);
       }
       Pipelines.awaitCaughtUp(admin, STAGES, Duration.ofMinutes(3));
@@ -83,11 +80,7 @@ class EndToEndFreshnessBenchmark {
       long sent = 0;
       int perTick = Math.max(1, rate / 10);
       for (long tick = 0; tick < seconds * 10L; tick++) {
-        Instant due = start.plusMillis(tick * 100);
-        long wait = Duration.between(Instant.now(), due).toMillis();
-        if (wait > 0) {
-          Thread.sleep(wait);
-        }
+        sleepUntil(start.plusMillis(tick * 100));
         events.send(perTick, Instant.now(), 0);
         sent += perTick;
         if (tick % 50 == 49) {
@@ -309,5 +302,13 @@ class EndToEndFreshnessBenchmark {
 
   private static String ms(long millis) {
     return millis < 0 ? "n/a" : String.format("%.2f s", millis / 1000.0);
+  }
+
+  /** Paces the generator: sleeps until {@code due} (a tick of the send rate, not a condition). */
+  private static void sleepUntil(Instant due) throws InterruptedException {
+    long wait = Duration.between(Instant.now(), due).toMillis();
+    if (wait > 0) {
+      Thread.sleep(wait);
+    }
   }
 }
