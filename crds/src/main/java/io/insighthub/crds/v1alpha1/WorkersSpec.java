@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** Sizing of the worker stages a Pipeline runs. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -17,7 +18,12 @@ public class WorkersSpec {
   public WorkerSpec aggregate = new WorkerSpec();
 
   @Default("{}")
-  @JsonPropertyDescription("The load stage (validated events and aggregates into the warehouse).")
+  @ValidationRule(
+      value = "!has(self.replicas) || self.replicas == 1",
+      message =
+          "spec.workers.load.replicas: one loader writes a Pipeline's tables and keeps its offsets in the warehouse, so a second one could only be refused; set 1 and give it more cpu or memory instead")
+  @JsonPropertyDescription(
+      "The load stage (validated events and aggregates into the warehouse): one replica.")
   public WorkerSpec load = new WorkerSpec();
 
   @Size(max = 253)

@@ -53,6 +53,11 @@ public final class WorkerDeploymentBuilder {
         .endMetadata()
         .withNewSpec()
         .withReplicas(resolved.suspended() ? 0 : worker.replicas)
+        // The loader is the one writer of its tables: the old pod stops before the new one starts
+        // (DuckDB allows one writing process; append batches are refused once loaded).
+        .withNewStrategy()
+        .withType(stage == WorkerStage.LOAD ? "Recreate" : "RollingUpdate")
+        .endStrategy()
         .withNewSelector()
         .withMatchLabels(podLabels)
         .endSelector()

@@ -36,6 +36,17 @@ class WorkloadBuildersTest {
   }
 
   @Test
+  void theLoaderIsReplacedNotRolled() {
+    assertThat(
+            WorkerDeploymentBuilder.build(resolve(TestPipelines.eventsWithTransforms("b", "ns"))))
+        .extracting(d -> d.getMetadata().getName(), d -> d.getSpec().getStrategy().getType())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("b-validate", "RollingUpdate"),
+            org.assertj.core.groups.Tuple.tuple("b-aggregate", "RollingUpdate"),
+            org.assertj.core.groups.Tuple.tuple("b-load", "Recreate"));
+  }
+
+  @Test
   void suspendScalesEveryWorkerToZeroAndSuspendsEveryCronJob() {
     Pipeline pipeline = TestPipelines.eventsWithTransforms("p", "ns");
     pipeline.getSpec().suspend = true;

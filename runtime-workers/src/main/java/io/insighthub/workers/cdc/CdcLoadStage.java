@@ -6,6 +6,7 @@ import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
 import io.insighthub.workers.warehouse.BatchResult;
+import io.insighthub.workers.warehouse.LoaderPolling;
 import io.insighthub.workers.warehouse.StoredOffsetAssignment;
 import io.insighthub.workers.warehouse.TableId;
 import io.insighthub.workers.warehouse.Warehouse;
@@ -18,15 +19,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -42,20 +39,11 @@ import org.slf4j.LoggerFactory;
 public final class CdcLoadStage implements Subcommand {
   private static final Logger LOG = LoggerFactory.getLogger(CdcLoadStage.class);
 
-  /** Records per warehouse transaction at most. */
-  static final int MAX_BATCH_RECORDS = 50_000;
-
-  /** How long a batch waits to fill before it is applied; bounds freshness under low load. */
-  static final Duration MAX_BATCH_WAIT = Duration.ofMillis(500);
-
   /** How often the topics of newly captured tables are looked for. */
   static final Duration TOPIC_REFRESH = Duration.ofSeconds(5);
 
   /** How often the topics are looked for while the loader has none yet. */
   static final Duration FIRST_TOPIC_REFRESH = Duration.ofMillis(500);
-
-  /** How often a filling batch checks whether the batch before it has been applied. */
-  static final Duration APPLY_CHECK = Duration.ofMillis(20);
 
   @Override
   public String name() {
@@ -115,12 +103,8 @@ public final class CdcLoadStage implements Subcommand {
           new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
       assignment.refresh();
       context.health().ready();
-      // Two batches in flight at most: while the applier thread merges batch n, this thread polls
-      // and decodes batch n+1, and keeps filling it until batch n is applied (the batch grows
-      // with the backlog, so a slow MERGE is amortized over more rows instead of falling
-      // behind). Batches are applied one at a time and in order, each with its own offsets in
-      // the same transaction, so a crash still resumes from the last committed batch. The
-      // consumer, the Kafka commit and the watermarks stay on this thread.
+      // Two batches in flight at most (LoaderPolling). The consumer, the Kafka commit and the
+      // watermarks stay on this thread.
       ExecutorService applier =
           Executors.newSingleThreadExecutor(
               r -> {
@@ -135,7 +119,11 @@ public final class CdcLoadStage implements Subcommand {
           assignment.refreshEvery(
               consumer.assignment().isEmpty() ? FIRST_TOPIC_REFRESH : TOPIC_REFRESH);
           CdcLoader.Decoder batch = loader.decoder();
-          fill(consumer, context, batch, inFlight);
+          LoaderPolling.fill(
+              consumer,
+              context.stopRequested(),
+              batch,
+              inFlight == null ? null : inFlight.report());
           CdcLoader.DecodedBatch decoded = batch.records() == 0 ? null : batch.batch();
           if (decoded != null) {
             completeness.observe(batch.newestRecordMillis(), batch.connectorLagMillis());
@@ -144,17 +132,18 @@ public final class CdcLoadStage implements Subcommand {
           Map<TopicPartition, OffsetAndMetadata> committed = null;
           if (inFlight != null) {
             // After an empty poll the current positions are all applied (and past any markers).
-            committed = decoded == null ? positions(consumer) : inFlight.positions();
+            committed = decoded == null ? LoaderPolling.positions(consumer) : inFlight.positions();
             finish(inFlight, committed, consumer, watermarks, metrics);
             inFlight = null;
           } else if (decoded == null) {
             // Nothing decoded and nothing in flight: every position is applied already.
-            committed = positions(consumer);
+            committed = LoaderPolling.positions(consumer);
           }
           if (decoded != null) {
             inFlight =
                 new Applying(
-                    applier.submit(() -> timed(metrics, loader, decoded)), positions(consumer));
+                    applier.submit(() -> timed(metrics, loader, decoded)),
+                    LoaderPolling.positions(consumer));
           }
           heartbeats(heartbeats, completeness, assignment, consumer, committed, watermarks);
         }
@@ -205,15 +194,6 @@ public final class CdcLoadStage implements Subcommand {
   private record Applying(
       Future<CdcLoader.LoadReport> report, Map<TopicPartition, OffsetAndMetadata> positions) {}
 
-  private static Map<TopicPartition, OffsetAndMetadata> positions(
-      KafkaConsumer<String, String> consumer) {
-    Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
-    for (TopicPartition partition : consumer.assignment()) {
-      positions.put(partition, new OffsetAndMetadata(consumer.position(partition)));
-    }
-    return positions;
-  }
-
   private static CdcLoader.LoadReport timed(
       CdcLoadMetrics metrics, CdcLoader loader, CdcLoader.DecodedBatch decoded) {
     long started = System.nanoTime();
@@ -232,72 +212,12 @@ public final class CdcLoadStage implements Subcommand {
       KafkaConsumer<String, String> consumer,
       Watermarks watermarks,
       CdcLoadMetrics metrics) {
-    CdcLoader.LoadReport report;
-    try {
-      report = applying.report().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while a batch was being applied", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
+    CdcLoader.LoadReport report = LoaderPolling.await(applying.report());
     // The positions after the applied batch, not the current ones when they are already past the
     // next batch (decoded, not yet applied).
     consumer.commitAsync(applied, null);
     watermarks.loaded(report);
     record(metrics, report);
-  }
-
-  /**
-   * Polls and decodes into {@code batch} until it holds {@link #MAX_BATCH_RECORDS}, or, once the
-   * batch in flight (if any) is applied: the consumer has caught up with the topics (nothing to
-   * wait for), or {@link #MAX_BATCH_WAIT} has passed.
-   */
-  private static void fill(
-      KafkaConsumer<String, String> consumer,
-      WorkerContext context,
-      CdcLoader.Decoder batch,
-      Applying inFlight) {
-    long deadline = System.nanoTime() + MAX_BATCH_WAIT.toNanos();
-    while (batch.records() < MAX_BATCH_RECORDS && context.stopRequested().getCount() > 0) {
-      boolean applying = inFlight != null && !inFlight.report().isDone();
-      long left = deadline - System.nanoTime();
-      if (consumer.assignment().isEmpty()) {
-        // No table topic yet (no table has had a row since capture began): nothing to poll, and
-        // a consumer with no partitions cannot poll. Wait out the batch, then look again.
-        try {
-          context.stopRequested().await(Math.max(0, left), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for a table topic", e);
-        }
-        break;
-      }
-      if (!applying && (left <= 0 || (batch.records() > 0 && caughtUp(consumer)))) {
-        break;
-      }
-      // While a batch is being applied, look at it every APPLY_CHECK; otherwise wait for records
-      // until the deadline (a poll returns as soon as it has some).
-      ConsumerRecords<String, String> records =
-          consumer.poll(Duration.ofNanos(applying ? APPLY_CHECK.toNanos() : left));
-      if (!records.isEmpty()) {
-        batch.add(records);
-      }
-    }
-  }
-
-  /** Whether every assigned partition's position is at its end (as of the last fetch). */
-  private static boolean caughtUp(KafkaConsumer<String, String> consumer) {
-    for (TopicPartition partition : consumer.assignment()) {
-      OptionalLong lag = consumer.currentLag(partition);
-      if (lag.isEmpty() || lag.getAsLong() > 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -399,7 +319,8 @@ public final class CdcLoadStage implements Subcommand {
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-    properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+    properties.put(
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LoaderPolling.MAX_PARTITION_FETCH_BYTES);
     properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     return properties;

@@ -6,6 +6,7 @@ import io.insighthub.workers.warehouse.ChangeSet;
 import io.insighthub.workers.warehouse.Column;
 import io.insighthub.workers.warehouse.ColumnType;
 import io.insighthub.workers.warehouse.Identifiers;
+import io.insighthub.workers.warehouse.LoaderPolling;
 import io.insighthub.workers.warehouse.QuarantinedRecord;
 import io.insighthub.workers.warehouse.SourceOffset;
 import io.insighthub.workers.warehouse.TableId;
@@ -98,7 +99,7 @@ public final class CdcLoader {
    * Decodes polls into one batch as they arrive, so the stage can decode while it waits for more
    * records or for the batch before to be applied.
    */
-  public final class Decoder {
+  public final class Decoder implements LoaderPolling.Batch {
     private final Map<String, SourceOffset> offsets = new LinkedHashMap<>();
     private final List<QuarantinedRecord> quarantined = new ArrayList<>();
     private final Map<TableId, List<Decoded>> byTable = new LinkedHashMap<>();
@@ -110,6 +111,7 @@ public final class CdcLoader {
     private Decoder() {}
 
     /** Decodes {@code polled} into this batch. */
+    @Override
     public void add(Iterable<ConsumerRecord<String, String>> polled) {
       for (ConsumerRecord<String, String> record : polled) {
         records++;
@@ -153,6 +155,7 @@ public final class CdcLoader {
     }
 
     /** Records decoded so far. */
+    @Override
     public int records() {
       return records;
     }

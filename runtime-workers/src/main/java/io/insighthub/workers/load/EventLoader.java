@@ -9,6 +9,7 @@ import io.insighthub.workers.warehouse.BatchResult;
 import io.insighthub.workers.warehouse.Column;
 import io.insighthub.workers.warehouse.ColumnType;
 import io.insighthub.workers.warehouse.Identifiers;
+import io.insighthub.workers.warehouse.LoaderPolling;
 import io.insighthub.workers.warehouse.QuarantinedRecord;
 import io.insighthub.workers.warehouse.RowSet;
 import io.insighthub.workers.warehouse.SourceOffset;
@@ -25,9 +26,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Loads JSON records (validated events, sessions, aggregates) into their tables, one warehouse
- * transaction per poll with the consumed offsets, so replays never double a row: events are merged
- * on their event id, sessions and aggregates on their key, the newest record of a key winning; a
- * tombstone on a keyed topic (a session merged into another) deletes its row.
+ * transaction per batch with the consumed offsets, so replays never double a row: events are merged
+ * on their event id (or appended, refused once their offsets are stored), sessions and aggregates
+ * on their key, the newest record of a key winning; a tombstone on a keyed topic (a session merged
+ * into another) deletes its row.
  */
 public final class EventLoader {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,8 +45,17 @@ public final class EventLoader {
    * @param key the merge key: fields of the record value (e.g. event_id); empty to take the fields
    *     of the JSON record key (as Kafka Streams writes sessions and aggregates)
    * @param eventTimeField the field whose newest value is the watermark's event time, or null
+   * @param append insert the rows instead of merging them on {@code key} (the sink's {@code append}
+   *     mode: events deduplicated upstream, replays kept out by the offsets stored with each
+   *     batch); {@code key} still collapses repeats within one batch
    */
-  public record Target(String topic, TableId table, List<String> key, String eventTimeField) {}
+  public record Target(
+      String topic, TableId table, List<String> key, String eventTimeField, boolean append) {
+    /** A target merged on {@code key}. */
+    public Target(String topic, TableId table, List<String> key, String eventTimeField) {
+      this(topic, table, key, eventTimeField, false);
+    }
+  }
 
   private final Warehouse warehouse;
   private final String consumer;
@@ -63,35 +74,98 @@ public final class EventLoader {
 
   /** Applies the records and their offsets in one transaction; returns what each table got. */
   public Report load(List<ConsumerRecord<String, String>> records) {
-    Map<String, SourceOffset> offsets = new LinkedHashMap<>();
-    List<QuarantinedRecord> quarantined = new ArrayList<>();
-    Map<Target, List<Parsed>> byTarget = new LinkedHashMap<>();
-    for (ConsumerRecord<String, String> record : records) {
-      offsets.put(
-          record.topic() + "/" + record.partition(),
-          new SourceOffset(record.topic(), record.partition(), record.offset() + 1));
-      Target target = targets.get(record.topic());
-      try {
-        if (target == null) {
-          throw new IllegalArgumentException("no table is configured for topic " + record.topic());
-        }
-        Parsed parsed = parse(record, target);
-        byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(parsed);
-      } catch (RuntimeException e) {
-        quarantined.add(quarantine(record, e.getMessage()));
-      }
-    }
+    Decoder decoder = decoder();
+    decoder.add(records);
+    return apply(decoder.batch());
+  }
+
+  /** A batch being read: its records parsed as they are polled, before any warehouse work. */
+  public Decoder decoder() {
+    return new Decoder();
+  }
+
+  /**
+   * Writes a decoded batch in one transaction with its offsets: the rows of each table typed to its
+   * columns (created or widened first), refused if the stored offsets are already past it.
+   */
+  public Report apply(Decoded decoded) {
+    List<QuarantinedRecord> quarantined = new ArrayList<>(decoded.quarantined());
     List<RowSet> rowSets = new ArrayList<>();
-    for (var entry : byTarget.entrySet()) {
+    for (var entry : decoded.byTarget().entrySet()) {
       rowSets.add(rowSet(entry.getKey(), entry.getValue(), quarantined));
     }
     BatchResult result =
         warehouse.apply(
-            new Batch(consumer, List.of(), rowSets, quarantined, List.copyOf(offsets.values())));
+            new Batch(
+                consumer, List.of(), rowSets, quarantined, decoded.offsets(), decoded.from()));
     Map<TableId, Instant> eventTimes = new HashMap<>();
     rowSets.forEach(r -> eventTimes.put(r.table(), r.maxEventTime()));
-    return new Report(records.size(), quarantined.size(), result, eventTimes, rowSets);
+    return new Report(decoded.records(), quarantined.size(), result, eventTimes, rowSets);
   }
+
+  /**
+   * Parses records as they come (the JSON work, no warehouse call), so a stage can read the next
+   * batch while the current one is written. One thread at a time.
+   */
+  public final class Decoder implements LoaderPolling.Batch {
+    private final Map<String, SourceOffset> offsets = new LinkedHashMap<>();
+    private final Map<String, SourceOffset> from = new LinkedHashMap<>();
+    private final List<QuarantinedRecord> quarantined = new ArrayList<>();
+    private final Map<Target, List<Parsed>> byTarget = new LinkedHashMap<>();
+    private int records;
+
+    private Decoder() {}
+
+    @Override
+    public void add(Iterable<ConsumerRecord<String, String>> polled) {
+      for (ConsumerRecord<String, String> record : polled) {
+        records++;
+        String partition = record.topic() + "/" + record.partition();
+        offsets.put(
+            partition, new SourceOffset(record.topic(), record.partition(), record.offset() + 1));
+        from.putIfAbsent(
+            partition, new SourceOffset(record.topic(), record.partition(), record.offset()));
+        Target target = targets.get(record.topic());
+        try {
+          if (target == null) {
+            throw new IllegalArgumentException(
+                "no table is configured for topic " + record.topic());
+          }
+          Parsed parsed = parse(record, target);
+          byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(parsed);
+        } catch (RuntimeException e) {
+          quarantined.add(quarantine(record, e.getMessage()));
+        }
+      }
+    }
+
+    /** Records added so far. */
+    @Override
+    public int records() {
+      return records;
+    }
+
+    /** The batch read so far, for {@link #apply}. */
+    public Decoded batch() {
+      return new Decoded(
+          records,
+          List.copyOf(offsets.values()),
+          List.copyOf(from.values()),
+          List.copyOf(quarantined),
+          new LinkedHashMap<>(byTarget));
+    }
+  }
+
+  /**
+   * A parsed batch: the next offset and the first offset per partition, the records that could not
+   * be read, and the parsed records of each target.
+   */
+  public record Decoded(
+      int records,
+      List<SourceOffset> offsets,
+      List<SourceOffset> from,
+      List<QuarantinedRecord> quarantined,
+      Map<Target, List<Parsed>> byTarget) {}
 
   private Parsed parse(ConsumerRecord<String, String> record, Target target) {
     // A tombstone deletes the row its JSON key names (a session merged into another one).
@@ -189,7 +263,9 @@ public final class EventLoader {
             upserts.add(row);
           }
         });
-    return new RowSet(target.table(), columns, key, upserts, maxEventTime, deletes);
+    // An empty key makes the warehouse append the rows rather than merge them.
+    return new RowSet(
+        target.table(), columns, target.append() ? List.of() : key, upserts, maxEventTime, deletes);
   }
 
   /** The column type for a value as {@link #readFields} gives it. */
@@ -284,7 +360,7 @@ public final class EventLoader {
         record.topic(), record.partition(), record.offset(), record.key(), record.value(), why);
   }
 
-  private record Parsed(
+  record Parsed(
       ConsumerRecord<String, String> record,
       List<String> key,
       Map<String, Object> fields,

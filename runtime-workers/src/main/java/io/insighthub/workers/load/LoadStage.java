@@ -1,5 +1,6 @@
 package io.insighthub.workers.load;
 
+import io.insighthub.crds.v1alpha1.SinkSpec;
 import io.insighthub.crds.v1alpha1.TransformSpec;
 import io.insighthub.crds.worker.QualityCheck;
 import io.insighthub.crds.worker.QualityResult;
@@ -9,6 +10,7 @@ import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
 import io.insighthub.workers.quality.LoadQuality;
 import io.insighthub.workers.warehouse.BatchResult;
+import io.insighthub.workers.warehouse.LoaderPolling;
 import io.insighthub.workers.warehouse.StoredOffsetAssignment;
 import io.insighthub.workers.warehouse.TableId;
 import io.insighthub.workers.warehouse.Warehouse;
@@ -21,11 +23,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoadStage implements Subcommand {
   private static final Logger LOG = LoggerFactory.getLogger(LoadStage.class);
-  private static final Duration MAX_BATCH_WAIT = Duration.ofMillis(500);
 
   @Override
   public String name() {
@@ -77,7 +82,8 @@ public final class LoadStage implements Subcommand {
             config.kafka().validated(),
             new TableId("VALIDATED", table),
             List.of(idField),
-            timeField));
+            timeField,
+            config.sink().mode() == SinkSpec.Mode.APPEND));
     for (TransformSpec transform :
         config.transforms() == null ? List.<TransformSpec>of() : config.transforms()) {
       if (transform.type == TransformSpec.Type.SESSIONIZE
@@ -118,52 +124,108 @@ public final class LoadStage implements Subcommand {
           new StoredOffsetAssignment(consumer, warehouse, consumerId, topics);
       assignment.refresh();
       context.health().ready();
-      while (context.stopRequested().getCount() > 0) {
-        assignment.refreshEvery(Duration.ofSeconds(5));
-        List<ConsumerRecord<String, String>> batch = new ArrayList<>();
-        consumer.poll(MAX_BATCH_WAIT).forEach(batch::add);
-        // Volume intervals close on time, with or without a batch (no rows is what min catches).
-        List<QualityResult> closed = quality.advance(Instant.now());
-        if (!closed.isEmpty()) {
-          watermarks.publish(
-              Watermark.qualityOnly(
-                  config.namespace(), config.pipeline(), name(), Instant.now(), closed));
+      // Two batches in flight at most (LoaderPolling): this thread polls and parses the next
+      // batch while the applier thread writes the current one. The consumer, the Kafka commit,
+      // the quality checks and the watermarks stay on this thread.
+      ExecutorService applier =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread thread = new Thread(r, "load-apply");
+                thread.setDaemon(true);
+                return thread;
+              });
+      Applying inFlight = null;
+      try {
+        while (context.stopRequested().getCount() > 0) {
+          assignment.refreshEvery(Duration.ofSeconds(5));
+          EventLoader.Decoder batch = loader.decoder();
+          LoaderPolling.fill(
+              consumer,
+              context.stopRequested(),
+              batch,
+              inFlight == null ? null : inFlight.report());
+          // Volume intervals close on time, with or without a batch (no rows is what min catches).
+          List<QualityResult> closed = quality.advance(Instant.now());
+          if (!closed.isEmpty()) {
+            watermarks.publish(
+                Watermark.qualityOnly(
+                    config.namespace(), config.pipeline(), name(), Instant.now(), closed));
+          }
+          if (inFlight != null) {
+            finish(inFlight, consumer, config, quality, watermarks, metrics);
+            inFlight = null;
+          }
+          if (batch.records() > 0) {
+            EventLoader.Decoded decoded = batch.batch();
+            inFlight =
+                new Applying(
+                    applier.submit(() -> timed(metrics, loader, decoded)),
+                    LoaderPolling.positions(consumer));
+          }
         }
-        if (batch.isEmpty()) {
-          continue;
+        if (inFlight != null) {
+          finish(inFlight, consumer, config, quality, watermarks, metrics);
         }
-        long started = System.nanoTime();
-        EventLoader.Report report = loader.load(batch);
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        metrics.batch.record(took);
-        metrics.records.increment(report.records());
-        metrics.quarantined.increment(report.quarantined());
-        report.result().tables().values().forEach(t -> metrics.rows.increment(t.applied()));
-        consumer.commitAsync();
-        Instant now = Instant.now();
-        Map<TableId, List<QualityResult>> checked =
-            quality.loaded(report.rowSets(), report.result().tables(), now);
-        for (Map.Entry<TableId, BatchResult.TableResult> table :
-            report.result().tables().entrySet()) {
-          List<QualityResult> results = checked.get(table.getKey());
-          watermarks.publish(
-              new Watermark(
-                  config.namespace(),
-                  config.pipeline(),
-                  table.getKey().toString(),
-                  report.maxEventTimes().get(table.getKey()),
-                  now,
-                  table.getValue().applied(),
-                  results == null ? 0 : results.stream().filter(r -> !r.passed()).count(),
-                  results));
-        }
-        LOG.info(
-            "batch loaded: {} records, {} quarantined, in {} ms",
-            report.records(),
-            report.quarantined(),
-            took.toMillis());
+      } finally {
+        applier.shutdownNow();
       }
       return 0;
+    }
+  }
+
+  /**
+   * A batch handed to the applier thread, and the consumer's positions right after it was polled
+   * (past any transaction markers, unlike the batch's last offsets).
+   */
+  private record Applying(
+      Future<EventLoader.Report> report, Map<TopicPartition, OffsetAndMetadata> positions) {}
+
+  private static EventLoader.Report timed(
+      LoadMetrics metrics, EventLoader loader, EventLoader.Decoded decoded) {
+    long started = System.nanoTime();
+    EventLoader.Report report = loader.apply(decoded);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    metrics.batch.record(took);
+    LOG.info(
+        "batch loaded: {} records, {} quarantined, in {} ms",
+        report.records(),
+        report.quarantined(),
+        took.toMillis());
+    return report;
+  }
+
+  /**
+   * Waits for the batch in flight; then Kafka's commit of its positions (monitoring only: the
+   * loader seeks to the offsets stored in the warehouse), the metrics, the quality checks and a
+   * watermark per table.
+   */
+  private void finish(
+      Applying applying,
+      KafkaConsumer<String, String> consumer,
+      WorkerConfig config,
+      LoadQuality quality,
+      WatermarkPublisher watermarks,
+      LoadMetrics metrics) {
+    EventLoader.Report report = LoaderPolling.await(applying.report());
+    consumer.commitAsync(applying.positions(), null);
+    metrics.records.increment(report.records());
+    metrics.quarantined.increment(report.quarantined());
+    report.result().tables().values().forEach(t -> metrics.rows.increment(t.applied()));
+    Instant now = Instant.now();
+    Map<TableId, List<QualityResult>> checked =
+        quality.loaded(report.rowSets(), report.result().tables(), now);
+    for (Map.Entry<TableId, BatchResult.TableResult> table : report.result().tables().entrySet()) {
+      List<QualityResult> results = checked.get(table.getKey());
+      watermarks.publish(
+          new Watermark(
+              config.namespace(),
+              config.pipeline(),
+              table.getKey().toString(),
+              report.maxEventTimes().get(table.getKey()),
+              now,
+              table.getValue().applied(),
+              results == null ? 0 : results.stream().filter(r -> !r.passed()).count(),
+              results));
     }
   }
 
@@ -188,6 +250,8 @@ public final class LoadStage implements Subcommand {
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    properties.put(
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LoaderPolling.MAX_PARTITION_FETCH_BYTES);
     properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     return properties;

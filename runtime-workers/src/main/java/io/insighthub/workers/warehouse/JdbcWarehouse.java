@@ -271,6 +271,7 @@ public abstract class JdbcWarehouse implements Warehouse {
     try {
       long started = System.nanoTime();
       connection.setAutoCommit(false);
+      refuseIfLoaded(batch);
       for (ChangeSet changes : batch.changes()) {
         results.merge(changes.table(), applyChanges(changes), BatchResult.TableResult::plus);
       }
@@ -462,6 +463,40 @@ public abstract class JdbcWarehouse implements Warehouse {
         statement.setString(6, record.value());
         statement.setString(7, record.reason());
         statement.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * Refuses a batch that starts before a stored offset: its records, or some of them, are already
+   * in the warehouse (a replay, or another loader of the same consumer got there first). Read in
+   * the batch's transaction, so appended rows are never stored twice.
+   */
+  private void refuseIfLoaded(Batch batch) {
+    if (batch.from().isEmpty()) {
+      return;
+    }
+    Map<String, Long> stored = new HashMap<>();
+    for (SourceOffset offset : offsets(batch.consumer())) {
+      stored.put(offset.topic() + "/" + offset.partition(), offset.nextOffset());
+    }
+    for (SourceOffset first : batch.from()) {
+      Long next = stored.get(first.topic() + "/" + first.partition());
+      if (next != null && first.nextOffset() < next) {
+        throw new WarehouseException(
+            "records of "
+                + first.topic()
+                + "-"
+                + first.partition()
+                + " from offset "
+                + first.nextOffset()
+                + " are already loaded (stored next offset "
+                + next
+                + " for "
+                + batch.consumer()
+                + "): a replay or a second loader; restart the loader to resume at the stored"
+                + " offset",
+            null);
       }
     }
   }

@@ -1,11 +1,13 @@
 package io.insighthub.workers.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.insighthub.workers.warehouse.JdbcWarehouse;
 import io.insighthub.workers.warehouse.SourceOffset;
 import io.insighthub.workers.warehouse.TableId;
 import io.insighthub.workers.warehouse.Warehouse;
+import io.insighthub.workers.warehouse.WarehouseException;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,7 +58,10 @@ public abstract class EventLoaderContract {
     List<ConsumerRecord<String, String>> batch =
         List.of(event("e1", "2026-11-27T01:00:00Z"), event("e2", "2026-11-27T01:00:05Z"));
     EventLoader.Report report = loader.load(batch);
-    loader.load(batch);
+    assertThatThrownBy(() -> loader.load(batch))
+        .isInstanceOf(WarehouseException.class)
+        .hasMessageContaining("ns.p.validated-0 from offset 0 are already loaded")
+        .hasMessageContaining("restart the loader");
     assertThat(report.maxEventTimes())
         .containsEntry(
             new TableId("VALIDATED", "PRODUCT_EVENTS"), Instant.parse("2026-11-27T01:00:05Z"));
@@ -65,6 +70,41 @@ public abstract class EventLoaderContract {
         .extracting(r -> r.get("EVENT_ID"))
         .containsExactly("e1", "e2");
     assertThat(warehouse.offsets("load.ns.p")).containsExactly(new SourceOffset(EVENTS, 0, offset));
+  }
+
+  /**
+   * The sink's append mode inserts without a MERGE: a repeat of an event id in a later batch (one
+   * that escaped validate's dedup window) is a second row, and the stored offsets keep a replayed
+   * batch out; within one batch the newest record of an id still wins.
+   */
+  @Test
+  void appendInsertsWithoutMergingAndRefusesAReplay() {
+    TableId table = new TableId("VALIDATED", "APPENDED");
+    EventLoader appender =
+        new EventLoader(
+            warehouse,
+            "load.ns.append",
+            List.of(
+                new EventLoader.Target(EVENTS, table, List.of("event_id"), "occurred_at", true)));
+    List<ConsumerRecord<String, String>> first =
+        List.of(
+            event("e1", "2026-11-27T01:00:00Z"),
+            event("e2", "2026-11-27T01:00:01Z"),
+            event("e2", "2026-11-27T01:00:02Z"));
+    appender.load(first);
+    appender.load(List.of(event("e1", "2026-11-27T01:00:03Z")));
+    assertThatThrownBy(() -> appender.load(first)).isInstanceOf(WarehouseException.class);
+
+    assertThat(
+            warehouse.query(
+                "SELECT \"EVENT_ID\", \"OCCURRED_AT\" FROM \"VALIDATED\".\"APPENDED\" ORDER BY 2"))
+        .extracting(r -> r.get("EVENT_ID"), r -> r.get("OCCURRED_AT"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("e1", "2026-11-27T01:00:00Z"),
+            org.assertj.core.groups.Tuple.tuple("e2", "2026-11-27T01:00:02Z"),
+            org.assertj.core.groups.Tuple.tuple("e1", "2026-11-27T01:00:03Z"));
+    assertThat(warehouse.offsets("load.ns.append"))
+        .containsExactly(new SourceOffset(EVENTS, 0, offset));
   }
 
   @Test
