@@ -3,6 +3,7 @@ package io.insighthub.workers.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insighthub.crds.v1alpha1.SchemaDriftCheck;
+import io.insighthub.crds.v1alpha1.SinkSpec;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.e2e.kafka.KafkaBroker;
 import io.insighthub.e2e.kafka.KafkaBrokerExtension;
@@ -19,6 +20,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -39,6 +41,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class EventLoadBenchmark {
   private static final int EVENTS = Integer.getInteger("bench.events", 300_000);
 
+  /** The sink's mode: {@code merge} (the default) or {@code append} (the product-events sample). */
+  private static final SinkSpec.Mode MODE =
+      SinkSpec.Mode.valueOf(System.getProperty("bench.mode", "merge").toUpperCase(Locale.ROOT));
+
   @Test
   void eventsPerSecondIntoDuckDb(KafkaBroker broker) throws Exception {
     String prefix = "loadbench" + System.nanoTime();
@@ -48,7 +54,7 @@ class EventLoadBenchmark {
     Path dir = Files.createDirectories(Path.of("target", "bench", prefix).toAbsolutePath());
     Path warehouse = dir.resolve("wh.duckdb");
     WorkerConfig config =
-        LoadConfigs.events(broker.bootstrapServers(), prefix, dir, warehouse, List.of());
+        LoadConfigs.events(broker.bootstrapServers(), prefix, dir, warehouse, List.of(), MODE);
     CpuUse cpu = new CpuUse(broker).start();
     long started = System.nanoTime();
     long first = 0;
@@ -69,9 +75,10 @@ class EventLoadBenchmark {
     String cpuPerEvent = cpu.perEvent(EVENTS);
     var batch = stage.metrics().timer(LoadMetrics.BATCH);
     System.out.printf(
-        "load benchmark: %,d validated events in %.1f s (%,.0f events/s from start); steady"
+        "load benchmark (%s): %,d validated events in %.1f s (%,.0f events/s from start); steady"
             + " state (after the first batch, %.1f s after the start): %,.0f events/s; %d"
             + " batches, mean %.0f ms, max %.0f ms; %s (start-up included); load average %s%n",
+        MODE.name().toLowerCase(Locale.ROOT),
         EVENTS,
         (finished - started) / 1e9,
         EVENTS / ((finished - started) / 1e9),

@@ -21,6 +21,18 @@ final class LoadConfigs {
   static WorkerConfig events(
       String bootstrap, String prefix, Path dir, Path warehouse, List<QualityCheck> checks)
       throws IOException {
+    return events(bootstrap, prefix, dir, warehouse, checks, SinkSpec.Mode.MERGE);
+  }
+
+  /** As above, with the sink's {@code mode}. */
+  static WorkerConfig events(
+      String bootstrap,
+      String prefix,
+      Path dir,
+      Path warehouse,
+      List<QualityCheck> checks,
+      SinkSpec.Mode mode)
+      throws IOException {
     Path secret = Files.createDirectories(dir.resolve("sink"));
     Files.writeString(secret.resolve("url"), "jdbc:duckdb:" + warehouse.toAbsolutePath());
     EventsSource events = new EventsSource();
@@ -42,7 +54,7 @@ final class LoadConfigs {
         null,
         List.of(),
         new WorkerConfig.Sink(
-            secret.toAbsolutePath().toString(), "ANALYTICS", null, "EVENTS", SinkSpec.Mode.MERGE),
+            secret.toAbsolutePath().toString(), "ANALYTICS", null, "EVENTS", mode),
         checks.isEmpty()
             ? null
             : new WorkerConfig.Quality(
