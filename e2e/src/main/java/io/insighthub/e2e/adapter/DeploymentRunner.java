@@ -247,11 +247,12 @@ public final class DeploymentRunner implements AutoCloseable {
           Duration.ofSeconds(
               Math.min(MAX_BACKOFF.toSeconds(), 1L << Math.min(replica.restarts, 5)));
       LOG.warn(
-          "{} exited with code {}; restarting in {} s (log: {})",
+          "{} exited with code {}; restarting in {} s (log: {}, kept as {})",
           replica.pod,
           exit,
           backoff.toSeconds(),
-          replica.dir.resolve("log"));
+          replica.dir.resolve("log"),
+          previousLog(replica));
       replica.process = null;
       replica.ready = false;
       replica.restarts++;
@@ -272,6 +273,10 @@ public final class DeploymentRunner implements AutoCloseable {
     }
   }
 
+  private static Path previousLog(Replica replica) {
+    return replica.dir.resolveSibling(replica.dir.getFileName() + ".previous.log");
+  }
+
   private void launch(Deployment deployment, Replica replica) throws IOException {
     var podSpec = deployment.getSpec().getTemplate().getSpec();
     if (podSpec.getContainers().size() != 1) {
@@ -283,6 +288,12 @@ public final class DeploymentRunner implements AutoCloseable {
     }
     Container container = podSpec.getContainers().get(0);
     String namespace = deployment.getMetadata().getNamespace();
+    // A restarted replica starts from a fresh directory, like a new pod; the last run's log is
+    // kept beside it (what kubectl logs --previous shows).
+    Path log = replica.dir.resolve("log");
+    if (Files.exists(log)) {
+      Files.move(log, previousLog(replica), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
     LocalProcesses.deleteRecursively(replica.dir);
     Files.createDirectories(replica.dir);
 
@@ -338,7 +349,6 @@ public final class DeploymentRunner implements AutoCloseable {
       env.put("JDK_JAVA_OPTIONS", jvmOptions);
     }
     env.putAll(environment(namespace, container, rewriter));
-    Path log = replica.dir.resolve("log");
     builder
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
