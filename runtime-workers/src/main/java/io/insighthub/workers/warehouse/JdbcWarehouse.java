@@ -272,11 +272,16 @@ public abstract class JdbcWarehouse implements Warehouse {
       long started = System.nanoTime();
       connection.setAutoCommit(false);
       refuseIfLoaded(batch);
+      Map<TableId, Long> tableMillis = new LinkedHashMap<>();
       for (ChangeSet changes : batch.changes()) {
+        long at = System.nanoTime();
         results.merge(changes.table(), applyChanges(changes), BatchResult.TableResult::plus);
+        tableMillis.merge(changes.table(), (System.nanoTime() - at) / 1_000_000, Long::sum);
       }
       for (RowSet rows : batch.rows()) {
+        long at = System.nanoTime();
         results.merge(rows.table(), applyRows(rows), BatchResult.TableResult::plus);
+        tableMillis.merge(rows.table(), (System.nanoTime() - at) / 1_000_000, Long::sum);
       }
       long data = System.nanoTime();
       quarantine(batch.consumer(), batch.quarantined());
@@ -288,11 +293,12 @@ public abstract class JdbcWarehouse implements Warehouse {
       if (committed - started > SLOW_BATCH_NANOS || LOG.isDebugEnabled()) {
         String timing =
             String.format(
-                "batch of %d tables: data %d ms (staging %d ms), offsets and log %d ms, commit %d"
-                    + " ms",
+                "batch of %d tables: data %d ms (staging %d ms; per table %s), offsets and log %d"
+                    + " ms, commit %d ms",
                 results.size(),
                 (data - started) / 1_000_000,
                 stagingNanos / 1_000_000,
+                tableMillis,
                 (bookkeeping - data) / 1_000_000,
                 (committed - bookkeeping) / 1_000_000);
         if (committed - started > SLOW_BATCH_NANOS) {
@@ -383,8 +389,10 @@ public abstract class JdbcWarehouse implements Warehouse {
     if (set.rows().isEmpty()) {
       return new BatchResult.TableResult(set.deletes().size(), deleted);
     }
+    long staging = System.nanoTime();
     String stage = createStage(set.columns());
     stage(stage, set.columns(), set.rows());
+    stagingNanos += System.nanoTime() - staging;
     String sql =
         set.key().isEmpty()
             ? WarehouseSql.append(set.table(), stage, set.columns())

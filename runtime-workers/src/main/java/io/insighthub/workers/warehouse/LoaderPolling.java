@@ -25,6 +25,12 @@ public final class LoaderPolling {
   /** Records per warehouse transaction at most. */
   public static final int MAX_BATCH_RECORDS = 50_000;
 
+  /**
+   * Record bytes (keys and values as read) per batch at most: with one batch decoded and one being
+   * written, the heap holds two of them in parsed form, several times this size.
+   */
+  public static final long MAX_BATCH_BYTES = 16L * 1024 * 1024;
+
   /** How long a batch waits to fill before it is applied; bounds freshness under low load. */
   public static final Duration MAX_BATCH_WAIT = Duration.ofMillis(500);
 
@@ -44,10 +50,10 @@ public final class LoaderPolling {
   }
 
   /**
-   * Polls into {@code batch} until it holds {@link #MAX_BATCH_RECORDS}, or, once the batch in
-   * flight (if any) is applied: the consumer has caught up with its partitions (nothing to wait
-   * for), or {@link #MAX_BATCH_WAIT} has passed. With no partition assigned yet it waits out the
-   * batch's time (a consumer with no partitions cannot poll).
+   * Polls into {@code batch} until it holds {@link #MAX_BATCH_RECORDS} or {@link #MAX_BATCH_BYTES},
+   * or, once the batch in flight (if any) is applied: the consumer has caught up with its
+   * partitions (nothing to wait for), or {@link #MAX_BATCH_WAIT} has passed. With no partition
+   * assigned yet it waits out the batch's time (a consumer with no partitions cannot poll).
    */
   public static void fill(
       KafkaConsumer<String, String> consumer,
@@ -55,7 +61,10 @@ public final class LoaderPolling {
       Batch batch,
       Future<?> inFlight) {
     long deadline = System.nanoTime() + MAX_BATCH_WAIT.toNanos();
-    while (batch.records() < MAX_BATCH_RECORDS && stopRequested.getCount() > 0) {
+    long bytes = 0;
+    while (batch.records() < MAX_BATCH_RECORDS
+        && bytes < MAX_BATCH_BYTES
+        && stopRequested.getCount() > 0) {
       boolean applying = inFlight != null && !inFlight.isDone();
       long left = deadline - System.nanoTime();
       if (consumer.assignment().isEmpty()) {
@@ -75,6 +84,10 @@ public final class LoaderPolling {
       ConsumerRecords<String, String> records =
           consumer.poll(Duration.ofNanos(applying ? APPLY_CHECK.toNanos() : Math.max(0, left)));
       if (!records.isEmpty()) {
+        for (ConsumerRecord<String, String> record : records) {
+          bytes +=
+              Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        }
         batch.add(records);
       }
     }
