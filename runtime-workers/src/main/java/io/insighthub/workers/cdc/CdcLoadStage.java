@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -105,14 +103,8 @@ public final class CdcLoadStage implements Subcommand {
       context.health().ready();
       // Two batches in flight at most (LoaderPolling). The consumer, the Kafka commit and the
       // watermarks stay on this thread.
-      ExecutorService applier =
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread thread = new Thread(r, "cdc-load-apply");
-                thread.setDaemon(true);
-                return thread;
-              });
-      Applying inFlight = null;
+      ExecutorService applier = LoaderPolling.applier("cdc-load-apply");
+      LoaderPolling.InFlight<CdcLoader.LoadReport> inFlight = null;
       try {
         while (context.stopRequested().getCount() > 0) {
           // Until the first topic exists (a new CdcSource), look for it more often.
@@ -141,7 +133,7 @@ public final class CdcLoadStage implements Subcommand {
           }
           if (decoded != null) {
             inFlight =
-                new Applying(
+                new LoaderPolling.InFlight<>(
                     applier.submit(() -> timed(metrics, loader, decoded)),
                     LoaderPolling.positions(consumer));
           }
@@ -187,13 +179,6 @@ public final class CdcLoadStage implements Subcommand {
     }
   }
 
-  /**
-   * A batch handed to the applier thread, and the consumer's positions right after it was polled
-   * (past any transaction markers, unlike the batch's last offsets).
-   */
-  private record Applying(
-      Future<CdcLoader.LoadReport> report, Map<TopicPartition, OffsetAndMetadata> positions) {}
-
   private static CdcLoader.LoadReport timed(
       CdcLoadMetrics metrics, CdcLoader loader, CdcLoader.DecodedBatch decoded) {
     long started = System.nanoTime();
@@ -207,7 +192,7 @@ public final class CdcLoadStage implements Subcommand {
    * loader seeks to the offsets stored in the warehouse) and the watermarks.
    */
   private static void finish(
-      Applying applying,
+      LoaderPolling.InFlight<CdcLoader.LoadReport> applying,
       Map<TopicPartition, OffsetAndMetadata> applied,
       KafkaConsumer<String, String> consumer,
       Watermarks watermarks,

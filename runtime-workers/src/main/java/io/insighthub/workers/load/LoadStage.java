@@ -24,14 +24,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,14 +123,8 @@ public final class LoadStage implements Subcommand {
       // Two batches in flight at most (LoaderPolling): this thread polls and parses the next
       // batch while the applier thread writes the current one. The consumer, the Kafka commit,
       // the quality checks and the watermarks stay on this thread.
-      ExecutorService applier =
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread thread = new Thread(r, "load-apply");
-                thread.setDaemon(true);
-                return thread;
-              });
-      Applying inFlight = null;
+      ExecutorService applier = LoaderPolling.applier("load-apply");
+      LoaderPolling.InFlight<EventLoader.Report> inFlight = null;
       try {
         while (context.stopRequested().getCount() > 0) {
           assignment.refreshEvery(Duration.ofSeconds(5));
@@ -158,7 +148,7 @@ public final class LoadStage implements Subcommand {
           if (batch.records() > 0) {
             EventLoader.Decoded decoded = batch.batch();
             inFlight =
-                new Applying(
+                new LoaderPolling.InFlight<>(
                     applier.submit(() -> timed(metrics, loader, decoded)),
                     LoaderPolling.positions(consumer));
           }
@@ -172,13 +162,6 @@ public final class LoadStage implements Subcommand {
       return 0;
     }
   }
-
-  /**
-   * A batch handed to the applier thread, and the consumer's positions right after it was polled
-   * (past any transaction markers, unlike the batch's last offsets).
-   */
-  private record Applying(
-      Future<EventLoader.Report> report, Map<TopicPartition, OffsetAndMetadata> positions) {}
 
   private static EventLoader.Report timed(
       LoadMetrics metrics, EventLoader loader, EventLoader.Decoded decoded) {
@@ -200,7 +183,7 @@ public final class LoadStage implements Subcommand {
    * watermark per table.
    */
   private void finish(
-      Applying applying,
+      LoaderPolling.InFlight<EventLoader.Report> applying,
       KafkaConsumer<String, String> consumer,
       WorkerConfig config,
       LoadQuality quality,

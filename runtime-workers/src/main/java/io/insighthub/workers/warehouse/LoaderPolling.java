@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -91,6 +93,22 @@ public final class LoaderPolling {
         batch.add(records);
       }
     }
+  }
+
+  /**
+   * A batch handed to the applier thread, and the consumer's positions right after it was polled
+   * (past any transaction markers, unlike the batch's last offsets).
+   */
+  public record InFlight<T>(Future<T> report, Map<TopicPartition, OffsetAndMetadata> positions) {}
+
+  /** The single daemon thread that writes one batch at a time, in order. */
+  public static ExecutorService applier(String threadName) {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread thread = new Thread(r, threadName);
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   /** The consumer's positions: past the last batch polled and any transaction markers. */
