@@ -2,6 +2,9 @@ package io.insighthub.workers.validate;
 
 import java.util.Map;
 import java.util.TreeMap;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dedup and lateness state of one raw partition: the event ids accepted within reach of a
@@ -16,11 +19,33 @@ import java.util.TreeMap;
  * <p>Ids accepted since the last {@link #drainPending} are also kept in order, for the stage to log
  * them in the transaction that commits the events ({@link DedupLog}); {@link #replay} rebuilds the
  * state from that log. Not thread-safe: one per partition, used by the thread that owns it.
+ *
+ * <p>A budget ({@link #budget}) bounds the ids held in memory and on disk. Over the memory budget
+ * the oldest buckets in memory are spilled whole to a {@link DedupSpill} store, when there is one,
+ * and looked up there (one point read per spilled bucket within reach of the event time); over the
+ * disk budget, or without a store, or when the store fails (a full disk), the oldest buckets are
+ * forgotten instead and counted ({@link #trim}): a repeat of a forgotten id is no longer dropped.
  */
 final class SeenIds {
+  private static final Logger LOG = LoggerFactory.getLogger(SeenIds.class);
   private final long window;
   private final long lateness;
   private final TreeMap<Long, IdTable> buckets = new TreeMap<>();
+
+  /** Where buckets over the memory budget go, or null (they are forgotten). */
+  private DedupSpill spill;
+
+  private final int partition;
+
+  /** Spilled buckets and the ids each holds. */
+  private final TreeMap<Long, Integer> spilled = new TreeMap<>();
+
+  private long spilledSize;
+  private long maxIds = Long.MAX_VALUE;
+  private long maxSpilled = Long.MAX_VALUE;
+
+  /** Ids forgotten (budget, disk bound, store failures) since the last {@link #trim}. */
+  private long forgotten;
 
   /**
    * The last tables looked up, by bucket number modulo 4: events cluster in two or three buckets,
@@ -36,12 +61,44 @@ final class SeenIds {
   private long[] pending = new long[3 * 1024];
   private int pendingCount;
 
+  /** In memory only: over the budget, the oldest buckets are forgotten. */
   SeenIds(long windowMillis, long latenessMillis) {
+    this(windowMillis, latenessMillis, null, 0);
+  }
+
+  /**
+   * Spilling to {@code spill} (null: none) under {@code partition}, whose keys there are removed
+   * first: a store left from an earlier owner or process cannot make a new id look seen. When they
+   * cannot be removed the store is not used.
+   */
+  SeenIds(long windowMillis, long latenessMillis, DedupSpill spill, int partition) {
     if (windowMillis <= 0) {
       throw new IllegalArgumentException("the dedup window must be positive");
     }
     this.window = windowMillis;
     this.lateness = Math.max(0, latenessMillis);
+    this.partition = partition;
+    if (spill != null) {
+      try {
+        spill.deletePartition(partition);
+        this.spill = spill;
+      } catch (RocksDBException e) {
+        LOG.warn(
+            "cannot reset the dedup spill store of partition {} ({}): its ids over the memory"
+                + " budget will be forgotten instead",
+            partition,
+            status(e));
+      }
+    }
+  }
+
+  /**
+   * Sets the most ids held in memory and spilled to disk (each positive, {@link Long#MAX_VALUE} for
+   * no bound); enforced by {@link #trim} and during {@link #replay}.
+   */
+  void budget(long maxIdsInMemory, long maxIdsSpilled) {
+    this.maxIds = Math.max(1, maxIdsInMemory);
+    this.maxSpilled = Math.max(0, maxIdsSpilled);
   }
 
   /** The newest accepted event time, or {@link Long#MIN_VALUE} before the first. */
@@ -67,8 +124,33 @@ final class SeenIds {
           return true;
         }
       }
+      if (!spilled.isEmpty() && spilled.containsKey(b)) {
+        long seen = spilledTime(b, hi, lo);
+        if (seen != IdTable.ABSENT && Math.abs(seen - time) <= window) {
+          return true;
+        }
+      }
     }
     return false;
+  }
+
+  /** The time of the id in spilled bucket {@code b}; a store that cannot be read forgets it. */
+  private long spilledTime(long b, long hi, long lo) {
+    try {
+      return spill.get(partition, b, hi, lo);
+    } catch (RocksDBException e) {
+      int ids = spilled.remove(b);
+      spilledSize -= ids;
+      forgotten += ids;
+      LOG.warn(
+          "cannot read spilled dedup ids of partition {} ({}): forgot {} ids of one bucket;"
+              + " repeats of those events are no longer dropped",
+          partition,
+          status(e),
+          ids);
+      deleteQuietly(b);
+      return IdTable.ABSENT;
+    }
   }
 
   /** Records an accepted event (not a duplicate, not late), to be logged at the next commit. */
@@ -91,6 +173,9 @@ final class SeenIds {
       add(entries[3 * i], entries[3 * i + 1], entries[3 * i + 2]);
     }
     advance(batchNewest);
+    if (size > maxIds) {
+      forgotten += trimMemory(); // a large restore spills as it goes, not at the end
+    }
   }
 
   /** The ids accepted since the last call, as (hi, lo, time) triples, and forgets them. */
@@ -107,30 +192,139 @@ final class SeenIds {
     return pendingCount;
   }
 
-  /** Ids held (for the memory gauge). */
+  /** Ids held in memory (for the memory gauge). */
   long size() {
     return size;
+  }
+
+  /** Ids spilled to disk (for the gauge). */
+  long spilledSize() {
+    return spilledSize;
   }
 
   int buckets() {
     return buckets.size();
   }
 
-  /**
-   * Forgets whole buckets, oldest first, until at most {@code maxIds} are held (the newest bucket
-   * is always kept); returns how many ids were forgotten. A repeat of a forgotten id is no longer
-   * dropped: the memory budget shortens how far back dedup reaches instead of exhausting the heap.
-   */
-  long trimTo(long maxIds) {
-    long forgotten = 0;
-    while (size > maxIds && buckets.size() > 1) {
-      forgotten += forgetOldest();
-    }
-    return forgotten;
+  /** Buckets spilled to disk. */
+  int spilledBuckets() {
+    return spilled.size();
   }
 
-  /** Drops the oldest bucket (and its recent-lookup slot); returns how many ids it held. */
-  private int forgetOldest() {
+  /**
+   * Keeps within the budget: spills (or, without a store, forgets) whole buckets from memory,
+   * oldest first, until at most the memory budget is held (the newest bucket always stays), then
+   * forgets the oldest spilled buckets until at most the disk budget is spilled. Returns how many
+   * ids were forgotten since the last call, store failures and restores included. A repeat of a
+   * forgotten id is no longer dropped: the budget shortens how far back dedup reaches instead of
+   * exhausting the heap or the disk.
+   */
+  long trim() {
+    forgotten += trimMemory();
+    while (spilledSize > maxSpilled) {
+      forgotten += forgetSpilled(spilled.firstKey());
+    }
+    long total = forgotten;
+    forgotten = 0;
+    return total;
+  }
+
+  /** {@link #trim} with a memory budget of {@code maxIdsInMemory} ids. */
+  long trimTo(long maxIdsInMemory) {
+    budget(maxIdsInMemory, maxSpilled);
+    return trim();
+  }
+
+  private long trimMemory() {
+    long lost = 0;
+    while (size > maxIds && buckets.size() > 1) {
+      Map.Entry<Long, IdTable> oldest = removeOldest();
+      lost += spillOrForget(oldest.getKey(), oldest.getValue());
+    }
+    return lost;
+  }
+
+  /**
+   * Spills a bucket taken out of memory, making room by forgetting older spilled buckets; returns
+   * how many ids were forgotten (this bucket's when it cannot be spilled).
+   */
+  private long spillOrForget(long bucket, IdTable table) {
+    int ids = table.size();
+    if (spill == null || ids > maxSpilled) {
+      return ids;
+    }
+    long lost = 0;
+    while (spilledSize + ids > maxSpilled && spilled.firstKey() < bucket) {
+      lost += forgetSpilled(spilled.firstKey());
+    }
+    if (spilledSize + ids > maxSpilled) {
+      return lost + ids;
+    }
+    try {
+      spill.write(partition, bucket, table);
+    } catch (RocksDBException e) {
+      LOG.warn(
+          "cannot spill dedup ids of partition {} to disk ({}): forgot {} ids of one bucket;"
+              + " repeats of those events are no longer dropped. Check the free space of the"
+              + " state directory's volume",
+          partition,
+          status(e),
+          ids);
+      return lost + ids;
+    }
+    spilled.merge(bucket, ids, Integer::sum);
+    spilledSize += ids;
+    return lost;
+  }
+
+  /** Removes a spilled bucket from the store; returns how many ids it held. */
+  private int forgetSpilled(long bucket) {
+    int ids = spilled.remove(bucket);
+    spilledSize -= ids;
+    deleteQuietly(bucket);
+    return ids;
+  }
+
+  /** Deletes a bucket no longer listed as spilled: left on disk, it could not be read anyway. */
+  private void deleteQuietly(long bucket) {
+    try {
+      spill.deleteBucket(partition, bucket);
+    } catch (RocksDBException e) {
+      LOG.warn(
+          "cannot delete spilled dedup ids of partition {} ({}); they stay on disk, unread,"
+              + " until the partition is reassigned",
+          partition,
+          status(e));
+    }
+  }
+
+  /**
+   * Removes this partition's spilled ids from the store (the partition was revoked or its state is
+   * being rebuilt); this state no longer spills.
+   */
+  void release() {
+    if (spill != null) {
+      try {
+        spill.deletePartition(partition);
+      } catch (RocksDBException e) {
+        LOG.warn(
+            "cannot remove the spilled dedup ids of partition {} ({}); its next owner here"
+                + " removes them",
+            partition,
+            status(e));
+      }
+      spill = null;
+      spilled.clear();
+      spilledSize = 0;
+    }
+  }
+
+  private static String status(RocksDBException e) {
+    return e.getStatus() == null ? e.toString() : e.getStatus().getCodeString();
+  }
+
+  /** Takes the oldest bucket out of memory (and its recent-lookup slot). */
+  private Map.Entry<Long, IdTable> removeOldest() {
     Map.Entry<Long, IdTable> oldest = buckets.pollFirstEntry();
     int slot = (int) (long) oldest.getKey() & 3;
     if (recentBucket[slot] == oldest.getKey()) {
@@ -138,7 +332,7 @@ final class SeenIds {
       recentTable[slot] = null;
     }
     size -= oldest.getValue().size();
-    return oldest.getValue().size();
+    return oldest;
   }
 
   /** The table of {@code bucket}, or null. */
@@ -187,7 +381,10 @@ final class SeenIds {
   private void expire() {
     long oldest = oldestLookup();
     while (!buckets.isEmpty() && end(buckets.firstKey()) <= oldest) {
-      forgetOldest();
+      removeOldest();
+    }
+    while (!spilled.isEmpty() && end(spilled.firstKey()) <= oldest) {
+      forgetSpilled(spilled.firstKey());
     }
   }
 
@@ -278,6 +475,11 @@ final class SeenIds {
 
     int size() {
       return size;
+    }
+
+    /** The slots, (hi, lo, time) triples, (0, 0) for an empty one; not to be changed. */
+    long[] slots() {
+      return slots;
     }
 
     long get(long hi, long lo) {

@@ -1,0 +1,302 @@
+package io.insighthub.workers.validate;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Dedup ids spilled to disk: a local RocksDB store holding the buckets of {@link SeenIds} that do
+ * not fit in the memory budget. It is a cache of the {@link DedupLog}, never the source of truth:
+ * it is emptied when opened and a partition's keys are removed whenever the partition is
+ * (re)assigned or revoked, and writes skip the write-ahead log (a crash loses nothing the log does
+ * not hold).
+ *
+ * <p>Key: partition (4 bytes), bucket number (8, sign bit flipped so that byte order is numeric
+ * order), hash high and low (8 + 8), big-endian: one bucket of one partition is one contiguous key
+ * range, removed by one {@code deleteRange}. Value: the event time (8 bytes). A whole-key Bloom
+ * filter (10 bits per key, ~1% false positives) keeps the lookups of new ids, the common case, off
+ * the disk.
+ *
+ * <p>One store per processing thread, not per process: keys are then written only by the thread
+ * that owns the partition, so a thread that lost a partition without knowing it yet (a zombie until
+ * its next poll) cannot write ids into the key range that the partition's new owner has just reset.
+ * The key and value buffers are reused for the same reason (no locking). The threads share one
+ * block cache ({@link #cache}).
+ */
+final class DedupSpill implements AutoCloseable {
+  /** The stores' directory under the stage's state directory. */
+  static final String DIR = "dedup-spill";
+
+  /** The block cache all of a process's stores share. */
+  static final long CACHE_BYTES = 64L << 20;
+
+  static final int KEY_BYTES = 4 + 8 + 8 + 8;
+  private static final int BATCH_IDS = 16 * 1024;
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final Options options;
+  private final BloomFilter filter;
+  private final WriteOptions writeOptions;
+  private final ReadOptions readOptions;
+  private final RocksDB db;
+  private final byte[] key = new byte[KEY_BYTES];
+  private final byte[] end = new byte[KEY_BYTES];
+  private final byte[] value = new byte[8];
+  private boolean closed;
+
+  private DedupSpill(Path dir, Cache cache, boolean readOnly) throws RocksDBException {
+    this.dir = dir;
+    this.filter = new BloomFilter(10, false);
+    this.options =
+        new Options()
+            .setCreateIfMissing(true)
+            .setMaxOpenFiles(512)
+            // Random 128-bit hashes do not compress; the shared key prefix is delta-encoded.
+            .setCompressionType(CompressionType.NO_COMPRESSION)
+            .setWriteBufferSize(16L << 20)
+            .setMaxWriteBufferNumber(2)
+            .setTableFormatConfig(
+                new BlockBasedTableConfig()
+                    .setBlockCache(cache)
+                    .setFilterPolicy(filter)
+                    .setWholeKeyFiltering(true));
+    this.writeOptions = new WriteOptions().setDisableWAL(true);
+    this.readOptions = new ReadOptions();
+    RocksDB opened = null;
+    try {
+      opened =
+          readOnly
+              ? RocksDB.openReadOnly(options, dir.toString())
+              : RocksDB.open(options, dir.toString());
+    } finally {
+      if (opened == null) {
+        closeOptions();
+      }
+    }
+    this.db = opened;
+  }
+
+  /** A block cache of {@link #CACHE_BYTES} for the stores of one process. */
+  static Cache cache() {
+    return new LRUCache(CACHE_BYTES);
+  }
+
+  /** Opens an empty store in {@code dir}: whatever a previous process left there is removed. */
+  static DedupSpill open(Path dir, Cache cache) throws RocksDBException {
+    clear(dir);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the dedup spill directory " + dir, e);
+    }
+    return new DedupSpill(dir, cache, false);
+  }
+
+  /**
+   * Opens the store in {@code dir} as it is, read-only, so that every write fails: for tests that
+   * simulate a full disk.
+   */
+  static DedupSpill openUnwritable(Path dir, Cache cache) throws RocksDBException {
+    return new DedupSpill(dir, cache, true);
+  }
+
+  /** Removes {@code dir} and everything under it. */
+  static void clear(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear the dedup spill directory " + dir, e);
+    }
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** Writes the ids of {@code table} as bucket {@code bucket} of {@code partition}. */
+  void write(int partition, long bucket, SeenIds.IdTable table) throws RocksDBException {
+    open();
+    long[] slots = table.slots();
+    WriteBatch batch = new WriteBatch();
+    try {
+      int inBatch = 0;
+      for (int at = 0; at < slots.length; at += 3) {
+        if (slots[at] == 0 && slots[at + 1] == 0) {
+          continue;
+        }
+        key(key, partition, bucket, slots[at], slots[at + 1]);
+        putLong(value, 0, slots[at + 2]);
+        batch.put(key, value);
+        // Bounded batches: a bucket of millions of ids would otherwise be copied whole off-heap.
+        if (++inBatch == BATCH_IDS) {
+          db.write(writeOptions, batch);
+          batch.clear();
+          inBatch = 0;
+        }
+      }
+      if (inBatch > 0) {
+        db.write(writeOptions, batch);
+      }
+    } finally {
+      batch.close();
+    }
+  }
+
+  /** The event time held for the id, or {@link SeenIds.IdTable#ABSENT}. */
+  long get(int partition, long bucket, long hi, long lo) throws RocksDBException {
+    open();
+    key(key, partition, bucket, hi, lo);
+    int found = db.get(readOptions, key, 0, KEY_BYTES, value, 0, 8);
+    return found == RocksDB.NOT_FOUND ? SeenIds.IdTable.ABSENT : getLong(value, 0);
+  }
+
+  /** Removes bucket {@code bucket} of {@code partition}. */
+  void deleteBucket(int partition, long bucket) throws RocksDBException {
+    open();
+    prefix(key, partition, bucket);
+    if (bucket == Long.MAX_VALUE) {
+      prefix(end, partition + 1, Long.MIN_VALUE);
+    } else {
+      prefix(end, partition, bucket + 1);
+    }
+    db.deleteRange(writeOptions, key, end);
+  }
+
+  /** Removes every key of {@code partition}. */
+  void deletePartition(int partition) throws RocksDBException {
+    open();
+    prefix(key, partition, Long.MIN_VALUE);
+    prefix(end, partition + 1, Long.MIN_VALUE);
+    db.deleteRange(writeOptions, key, end);
+  }
+
+  /** The keys held for bucket {@code bucket} of {@code partition}, counted by iterating. */
+  long keys(int partition, long bucket) {
+    byte[] from = new byte[KEY_BYTES];
+    byte[] to = new byte[KEY_BYTES];
+    prefix(from, partition, bucket);
+    prefix(to, partition, bucket + 1);
+    return count(from, to);
+  }
+
+  /** The keys held for {@code partition}, counted by iterating. */
+  long keys(int partition) {
+    byte[] from = new byte[KEY_BYTES];
+    byte[] to = new byte[KEY_BYTES];
+    prefix(from, partition, Long.MIN_VALUE);
+    prefix(to, partition + 1, Long.MIN_VALUE);
+    return count(from, to);
+  }
+
+  private long count(byte[] from, byte[] to) {
+    if (closed) {
+      throw new IllegalStateException("the dedup spill store is closed");
+    }
+    long n = 0;
+    try (RocksIterator it = db.newIterator(readOptions)) {
+      for (it.seek(from); it.isValid() && compare(it.key(), to) < 0; it.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Bytes of table files on disk after flushing the memtables and compacting (for measuring the
+   * size per id).
+   */
+  long compactedBytes() throws RocksDBException {
+    open();
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(flush);
+    }
+    db.compactRange();
+    return db.getLongProperty("rocksdb.total-sst-files-size");
+  }
+
+  private static int compare(byte[] a, byte[] b) {
+    return java.util.Arrays.compareUnsigned(a, b);
+  }
+
+  private static void key(byte[] into, int partition, long bucket, long hi, long lo) {
+    if (hi == 0 && lo == 0) {
+      lo = 1; // as IdTable stores it
+    }
+    prefix(into, partition, bucket);
+    putLong(into, 12, hi);
+    putLong(into, 20, lo);
+  }
+
+  /** The first key of the bucket: partition, bucket, then zeros. */
+  private static void prefix(byte[] into, int partition, long bucket) {
+    into[0] = (byte) (partition >>> 24);
+    into[1] = (byte) (partition >>> 16);
+    into[2] = (byte) (partition >>> 8);
+    into[3] = (byte) partition;
+    putLong(into, 4, bucket ^ Long.MIN_VALUE);
+    java.util.Arrays.fill(into, 12, KEY_BYTES, (byte) 0);
+  }
+
+  private static void putLong(byte[] into, int at, long v) {
+    for (int i = 7; i >= 0; i--) {
+      into[at + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
+  private static long getLong(byte[] from, int at) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = v << 8 | (from[at + i] & 0xFF);
+    }
+    return v;
+  }
+
+  /** Fails once closed: the native store must not be used after it (it would crash the JVM). */
+  private void open() throws RocksDBException {
+    if (closed) {
+      throw new RocksDBException("the dedup spill store is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      db.close();
+      closeOptions();
+    }
+  }
+
+  private void closeOptions() {
+    readOptions.close();
+    writeOptions.close();
+    options.close();
+    filter.close();
+  }
+}
