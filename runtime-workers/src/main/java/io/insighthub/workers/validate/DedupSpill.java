@@ -75,6 +75,9 @@ final class DedupSpill implements AutoCloseable {
             .setCompressionType(CompressionType.NO_COMPRESSION)
             .setWriteBufferSize(16L << 20)
             .setMaxWriteBufferNumber(2)
+            // Lookups of new ids skip the memtables too.
+            .setMemtablePrefixBloomSizeRatio(0.1)
+            .setMemtableWholeKeyFiltering(true)
             .setTableFormatConfig(
                 new BlockBasedTableConfig()
                     .setBlockCache(cache)
@@ -184,7 +187,23 @@ final class DedupSpill implements AutoCloseable {
     } else {
       prefix(end, partition, bucket + 1);
     }
-    db.deleteRange(writeOptions, key, end);
+    deleteRange();
+  }
+
+  /**
+   * Removes bucket {@code bucket} of {@code partition} and every older one: for the oldest spilled
+   * bucket, whose older keys are all dead, so that the table files spanning several buckets are
+   * dropped whole too.
+   */
+  void deleteUpTo(int partition, long bucket) throws RocksDBException {
+    open();
+    prefix(key, partition, Long.MIN_VALUE);
+    if (bucket == Long.MAX_VALUE) {
+      prefix(end, partition + 1, Long.MIN_VALUE);
+    } else {
+      prefix(end, partition, bucket + 1);
+    }
+    deleteRange();
   }
 
   /** Removes every key of {@code partition}. */
@@ -192,6 +211,17 @@ final class DedupSpill implements AutoCloseable {
     open();
     prefix(key, partition, Long.MIN_VALUE);
     prefix(end, partition + 1, Long.MIN_VALUE);
+    deleteRange();
+  }
+
+  /**
+   * Deletes the keys from {@link #key} to {@link #end}: first the table files wholly inside (a
+   * bucket is written at once, so most of its files are), which frees their disk at once, then the
+   * rest with a range tombstone, which compaction applies later.
+   */
+  private void deleteRange() throws RocksDBException {
+    db.deleteFilesInRanges(
+        db.getDefaultColumnFamily(), java.util.List.of(key.clone(), end.clone()), false);
     db.deleteRange(writeOptions, key, end);
   }
 
@@ -236,7 +266,13 @@ final class DedupSpill implements AutoCloseable {
       db.flush(flush);
     }
     db.compactRange();
-    return db.getLongProperty("rocksdb.total-sst-files-size");
+    return liveBytes();
+  }
+
+  /** Bytes of the live table files (without a flush or compaction). */
+  long liveBytes() throws RocksDBException {
+    open();
+    return db.getLongProperty("rocksdb.live-sst-files-size");
   }
 
   private static int compare(byte[] a, byte[] b) {

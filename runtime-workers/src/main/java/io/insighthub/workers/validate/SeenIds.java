@@ -148,7 +148,7 @@ final class SeenIds {
           partition,
           status(e),
           ids);
-      deleteQuietly(b);
+      deleteQuietly(b, false);
       return IdTable.ABSENT;
     }
   }
@@ -222,7 +222,7 @@ final class SeenIds {
   long trim() {
     forgotten += trimMemory();
     while (spilledSize > maxSpilled) {
-      forgotten += forgetSpilled(spilled.firstKey());
+      forgotten += forgetOldestSpilled();
     }
     long total = forgotten;
     forgotten = 0;
@@ -255,7 +255,7 @@ final class SeenIds {
     }
     long lost = 0;
     while (spilledSize + ids > maxSpilled && spilled.firstKey() < bucket) {
-      lost += forgetSpilled(spilled.firstKey());
+      lost += forgetOldestSpilled();
     }
     if (spilledSize + ids > maxSpilled) {
       return lost + ids;
@@ -277,18 +277,25 @@ final class SeenIds {
     return lost;
   }
 
-  /** Removes a spilled bucket from the store; returns how many ids it held. */
-  private int forgetSpilled(long bucket) {
-    int ids = spilled.remove(bucket);
-    spilledSize -= ids;
-    deleteQuietly(bucket);
-    return ids;
+  /** Removes the oldest spilled bucket from the store; returns how many ids it held. */
+  private int forgetOldestSpilled() {
+    Map.Entry<Long, Integer> oldest = spilled.pollFirstEntry();
+    spilledSize -= oldest.getValue();
+    deleteQuietly(oldest.getKey(), true);
+    return oldest.getValue();
   }
 
-  /** Deletes a bucket no longer listed as spilled: left on disk, it could not be read anyway. */
-  private void deleteQuietly(long bucket) {
+  /**
+   * Deletes a bucket no longer listed as spilled (left on disk, it could not be read anyway), with
+   * every older key when {@code andOlder}.
+   */
+  private void deleteQuietly(long bucket, boolean andOlder) {
     try {
-      spill.deleteBucket(partition, bucket);
+      if (andOlder) {
+        spill.deleteUpTo(partition, bucket);
+      } else {
+        spill.deleteBucket(partition, bucket);
+      }
     } catch (RocksDBException e) {
       LOG.warn(
           "cannot delete spilled dedup ids of partition {} ({}); they stay on disk, unread,"
@@ -384,7 +391,7 @@ final class SeenIds {
       removeOldest();
     }
     while (!spilled.isEmpty() && end(spilled.firstKey()) <= oldest) {
-      forgetSpilled(spilled.firstKey());
+      forgetOldestSpilled();
     }
   }
 
