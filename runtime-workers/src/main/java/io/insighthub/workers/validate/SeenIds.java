@@ -37,8 +37,8 @@ final class SeenIds {
 
   private final int partition;
 
-  /** Spilled buckets and the ids each holds. */
-  private final TreeMap<Long, Integer> spilled = new TreeMap<>();
+  /** Spilled buckets: the ids each holds and their filters. */
+  private final TreeMap<Long, Spilled> spilled = new TreeMap<>();
 
   private long spilledSize;
   private long maxIds = Long.MAX_VALUE;
@@ -124,7 +124,8 @@ final class SeenIds {
           return true;
         }
       }
-      if (!spilled.isEmpty() && spilled.containsKey(b)) {
+      Spilled onDisk = spilled.isEmpty() ? null : spilled.get(b);
+      if (onDisk != null && onDisk.mightContain(hi, lo)) {
         long seen = spilledTime(b, hi, lo);
         if (seen != IdTable.ABSENT && Math.abs(seen - time) <= window) {
           return true;
@@ -139,7 +140,7 @@ final class SeenIds {
     try {
       return spill.get(partition, b, hi, lo);
     } catch (RocksDBException e) {
-      int ids = spilled.remove(b);
+      int ids = spilled.remove(b).ids;
       spilledSize -= ids;
       forgotten += ids;
       LOG.warn(
@@ -272,17 +273,17 @@ final class SeenIds {
           ids);
       return lost + ids;
     }
-    spilled.merge(bucket, ids, Integer::sum);
+    spilled.computeIfAbsent(bucket, b -> new Spilled()).add(table);
     spilledSize += ids;
     return lost;
   }
 
   /** Removes the oldest spilled bucket from the store; returns how many ids it held. */
   private int forgetOldestSpilled() {
-    Map.Entry<Long, Integer> oldest = spilled.pollFirstEntry();
-    spilledSize -= oldest.getValue();
+    Map.Entry<Long, Spilled> oldest = spilled.pollFirstEntry();
+    spilledSize -= oldest.getValue().ids;
     deleteQuietly(oldest.getKey(), true);
-    return oldest.getValue();
+    return oldest.getValue().ids;
   }
 
   /**
@@ -471,6 +472,79 @@ final class SeenIds {
     k *= 0xC4CEB9FE1A85EC53L;
     k ^= k >>> 33;
     return k;
+  }
+
+  /**
+   * A spilled bucket: its id count and a Bloom filter of each write of it (one, unless ids of the
+   * bucket arrived after it was spilled). The filters stay on the heap, 10 bits per id (~1% false
+   * positives), so that a lookup of a new id, the common case, costs no call into the store; only a
+   * maybe reads it.
+   */
+  static final class Spilled {
+    private int ids;
+    private IdFilter[] filters = new IdFilter[0];
+
+    void add(IdTable table) {
+      IdFilter filter = new IdFilter(table.size());
+      long[] slots = table.slots();
+      for (int at = 0; at < slots.length; at += 3) {
+        if (slots[at] != 0 || slots[at + 1] != 0) {
+          filter.add(slots[at], slots[at + 1]);
+        }
+      }
+      filters = java.util.Arrays.copyOf(filters, filters.length + 1);
+      filters[filters.length - 1] = filter;
+      ids += table.size();
+    }
+
+    boolean mightContain(long hi, long lo) {
+      if (hi == 0 && lo == 0) {
+        lo = 1; // as IdTable stores it
+      }
+      for (IdFilter filter : filters) {
+        if (filter.mightContain(hi, lo)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * A Bloom filter over 128-bit hashes, 10 bits and 7 probes per id; the probes come from the
+   * hash's two halves (double hashing), each mapped onto the bit array by a multiply-shift.
+   */
+  static final class IdFilter {
+    private static final int PROBES = 7;
+    private final long[] words;
+    private final long bits;
+
+    IdFilter(int ids) {
+      long wanted = Math.max(64, 10L * ids);
+      words = new long[(int) ((wanted + 63) >>> 6)];
+      bits = (long) words.length << 6;
+    }
+
+    void add(long hi, long lo) {
+      long h = hi;
+      for (int i = 0; i < PROBES; i++) {
+        long bit = Math.unsignedMultiplyHigh(h, bits);
+        words[(int) (bit >>> 6)] |= 1L << bit;
+        h += lo | 1;
+      }
+    }
+
+    boolean mightContain(long hi, long lo) {
+      long h = hi;
+      for (int i = 0; i < PROBES; i++) {
+        long bit = Math.unsignedMultiplyHigh(h, bits);
+        if ((words[(int) (bit >>> 6)] & 1L << bit) == 0) {
+          return false;
+        }
+        h += lo | 1;
+      }
+      return true;
+    }
   }
 
   /** Open addressing over (hi, lo) → time, linear probing, grown at 2/3 full. */

@@ -179,17 +179,20 @@ class DedupSpillTest {
     assertThat(contains(seen, "e15", START + 15 * MINUTE)).isTrue();
     spill.close(); // every write and read now fails, as on a full or broken disk
 
-    // The reads of the spilled buckets in reach (0 and 1) fail: forgotten and counted, no
-    // exception.
+    // The read of bucket 1 fails (bucket 0's filter rules e15 out without a read): the bucket is
+    // forgotten and counted, no exception.
     assertThat(contains(seen, "e15", START + 15 * MINUTE)).isFalse();
+    assertThat(seen.spilledBuckets()).isEqualTo(1);
+    assertThat(seen.trim()).isEqualTo(10);
+    assertThat(contains(seen, "e5", START + 5 * MINUTE)).isFalse();
     assertThat(seen.spilledBuckets()).isZero();
-    assertThat(seen.trim()).isEqualTo(20);
     // New ids over the budget cannot be spilled: forgotten and counted, nothing lost in memory.
     for (int i = 30; i < 50; i++) {
       accept(seen, "e" + i, START + i * MINUTE);
     }
-    assertThat(seen.trim()).isEqualTo(20); // buckets 2 and 3 fail to spill
+    assertThat(seen.trim()).isEqualTo(10 + 20); // bucket 0's failed read, buckets 2 and 3
     assertThat(seen.size()).isEqualTo(10);
+    assertThat(seen.spilledSize()).isZero();
     assertThat(contains(seen, "e45", START + 45 * MINUTE)).isTrue();
     assertThat(contains(seen, "e25", START + 25 * MINUTE)).isFalse();
   }
@@ -209,6 +212,25 @@ class DedupSpillTest {
     assertThat(seen.spilledSize()).isZero();
     assertThat(contains(seen, "e5", START + 5 * MINUTE)).isFalse();
     assertThat(contains(seen, "e25", START + 25 * MINUTE)).isTrue();
+  }
+
+  @Test
+  void theFilterOfASpilledBucketHasNoFalseNegativesAndAboutOnePercentFalsePositives() {
+    SeenIds.IdFilter filter = new SeenIds.IdFilter(100_000);
+    for (int i = 0; i < 100_000; i++) {
+      SeenIds.hash("in-" + i, hash);
+      filter.add(hash[0], hash[1]);
+    }
+    for (int i = 0; i < 100_000; i++) {
+      SeenIds.hash("in-" + i, hash);
+      assertThat(filter.mightContain(hash[0], hash[1])).isTrue();
+    }
+    int falsePositives = 0;
+    for (int i = 0; i < 100_000; i++) {
+      SeenIds.hash("out-" + i, hash);
+      falsePositives += filter.mightContain(hash[0], hash[1]) ? 1 : 0;
+    }
+    assertThat(falsePositives).isBetween(300, 1_500); // 0.8% expected at 10 bits, 7 probes
   }
 
   /** Ids e0-e29, one a minute from START (three buckets of ten), in partition {@code p}. */
