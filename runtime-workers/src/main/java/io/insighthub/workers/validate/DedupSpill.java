@@ -5,18 +5,21 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.CompressionType;
+import org.rocksdb.EnvOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatch;
+import org.rocksdb.SstFileWriter;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -48,13 +51,15 @@ final class DedupSpill implements AutoCloseable {
   static final long CACHE_BYTES = 64L << 20;
 
   static final int KEY_BYTES = 4 + 8 + 8 + 8;
-  private static final int BATCH_IDS = 16 * 1024;
 
   static {
     RocksDB.loadLibrary();
   }
 
   private final Path dir;
+  private final Path ingestDir;
+  private final IngestExternalFileOptions ingestOptions;
+  private long ingested;
   private final Options options;
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
@@ -66,6 +71,8 @@ final class DedupSpill implements AutoCloseable {
 
   private DedupSpill(Path dir, Cache cache, boolean readOnly) throws RocksDBException {
     this.dir = dir;
+    this.ingestDir = ingestDir(dir);
+    this.ingestOptions = new IngestExternalFileOptions().setMoveFiles(true);
     this.options =
         new Options()
             .setCreateIfMissing(true)
@@ -99,8 +106,10 @@ final class DedupSpill implements AutoCloseable {
   /** Opens an empty store in {@code dir}: whatever a previous process left there is removed. */
   static DedupSpill open(Path dir, Cache cache) throws RocksDBException {
     clear(dir);
+    clear(ingestDir(dir));
     try {
       Files.createDirectories(dir);
+      Files.createDirectories(ingestDir(dir));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the dedup spill directory " + dir, e);
     }
@@ -113,6 +122,11 @@ final class DedupSpill implements AutoCloseable {
    */
   static DedupSpill openUnwritable(Path dir, Cache cache) throws RocksDBException {
     return new DedupSpill(dir, cache, true);
+  }
+
+  /** Where a store's table files are written before RocksDB ingests them. */
+  private static Path ingestDir(Path dir) {
+    return dir.resolveSibling(dir.getFileName() + "-ingest");
   }
 
   /** Removes {@code dir} and everything under it. */
@@ -133,32 +147,98 @@ final class DedupSpill implements AutoCloseable {
     return dir;
   }
 
-  /** Writes the ids of {@code table} as bucket {@code bucket} of {@code partition}. */
+  /**
+   * Writes the ids of {@code table} as bucket {@code bucket} of {@code partition}, consuming the
+   * table (its slots are sorted in place: no copy of a bucket that may hold millions of ids). The
+   * sorted ids go into one table file that RocksDB ingests as it is, at the lowest level where it
+   * fits: no memtable, and no compaction for a bucket spilled once. (Writes through the memtable
+   * cost ~1.8 µs of CPU per id in the workers benchmark, BENCHMARKS.md.)
+   */
   void write(int partition, long bucket, SeenIds.IdTable table) throws RocksDBException {
     open();
     long[] slots = table.slots();
-    WriteBatch batch = new WriteBatch();
+    int n = 0;
+    for (int at = 0; at < slots.length; at += 3) {
+      if (slots[at] != 0 || slots[at + 1] != 0) {
+        slots[3 * n] = slots[at];
+        slots[3 * n + 1] = slots[at + 1];
+        slots[3 * n + 2] = slots[at + 2];
+        n++;
+      }
+    }
+    if (n == 0) {
+      return;
+    }
+    sort(slots, 0, n - 1);
+    Path file = ingestDir.resolve("bucket-" + ingested++ + ".sst");
     try {
-      int inBatch = 0;
-      for (int at = 0; at < slots.length; at += 3) {
-        if (slots[at] == 0 && slots[at + 1] == 0) {
-          continue;
+      try (EnvOptions env = new EnvOptions();
+          SstFileWriter writer = new SstFileWriter(env, options)) {
+        writer.open(file.toString());
+        for (int i = 0; i < n; i++) {
+          key(key, partition, bucket, slots[3 * i], slots[3 * i + 1]);
+          putLong(value, 0, slots[3 * i + 2]);
+          writer.put(key, value);
         }
-        key(key, partition, bucket, slots[at], slots[at + 1]);
-        putLong(value, 0, slots[at + 2]);
-        batch.put(key, value);
-        // Bounded batches: a bucket of millions of ids would otherwise be copied whole off-heap.
-        if (++inBatch == BATCH_IDS) {
-          db.write(writeOptions, batch);
-          batch.clear();
-          inBatch = 0;
-        }
+        writer.finish();
       }
-      if (inBatch > 0) {
-        db.write(writeOptions, batch);
-      }
+      db.ingestExternalFile(List.of(file.toString()), ingestOptions);
     } finally {
-      batch.close();
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // a leftover file in the ingest directory, removed with it at the next start
+      }
+    }
+  }
+
+  /** Sorts (hi, lo, time) triples {@code from} to {@code to} by hi then lo, unsigned. */
+  private static void sort(long[] t, int from, int to) {
+    while (to - from > 16) {
+      int mid = (from + to) >>> 1;
+      long pivotHi = t[3 * mid];
+      long pivotLo = t[3 * mid + 1];
+      int i = from;
+      int j = to;
+      while (i <= j) {
+        while (compare(t[3 * i], t[3 * i + 1], pivotHi, pivotLo) < 0) {
+          i++;
+        }
+        while (compare(t[3 * j], t[3 * j + 1], pivotHi, pivotLo) > 0) {
+          j--;
+        }
+        if (i <= j) {
+          swap(t, i++, j--);
+        }
+      }
+      // Recurse into the smaller side, loop on the larger: bounded stack.
+      if (j - from < to - i) {
+        sort(t, from, j);
+        from = i;
+      } else {
+        sort(t, i, to);
+        to = j;
+      }
+    }
+    for (int i = from + 1; i <= to; i++) {
+      for (int k = i;
+          k > from && compare(t[3 * k - 3], t[3 * k - 2], t[3 * k], t[3 * k + 1]) > 0;
+          k--) {
+        swap(t, k - 1, k);
+      }
+    }
+  }
+
+  private static int compare(long hi1, long lo1, long hi2, long lo2) {
+    int c = Long.compareUnsigned(hi1, hi2);
+    return c != 0 ? c : Long.compareUnsigned(lo1, lo2);
+  }
+
+  private static void swap(long[] t, int a, int b) {
+    for (int k = 0; k < 3; k++) {
+      long v = t[3 * a + k];
+      t[3 * a + k] = t[3 * b + k];
+      t[3 * b + k] = v;
     }
   }
 
@@ -324,6 +404,7 @@ final class DedupSpill implements AutoCloseable {
   private void closeOptions() {
     readOptions.close();
     writeOptions.close();
+    ingestOptions.close();
     options.close();
   }
 }

@@ -261,6 +261,8 @@ final class SeenIds {
     if (spilledSize + ids > maxSpilled) {
       return lost + ids;
     }
+    Spilled onDisk = new Spilled();
+    onDisk.add(table); // before the write, which consumes the table
     try {
       spill.write(partition, bucket, table);
     } catch (RocksDBException e) {
@@ -273,7 +275,10 @@ final class SeenIds {
           ids);
       return lost + ids;
     }
-    spilled.computeIfAbsent(bucket, b -> new Spilled()).add(table);
+    Spilled before = spilled.putIfAbsent(bucket, onDisk);
+    if (before != null) {
+      before.add(onDisk);
+    }
     spilledSize += ids;
     return lost;
   }
@@ -483,6 +488,14 @@ final class SeenIds {
   static final class Spilled {
     private int ids;
     private IdFilter[] filters = new IdFilter[0];
+
+    /** Another write of the same bucket. */
+    void add(Spilled more) {
+      int at = filters.length;
+      filters = java.util.Arrays.copyOf(filters, at + more.filters.length);
+      System.arraycopy(more.filters, 0, filters, at, more.filters.length);
+      ids += more.ids;
+    }
 
     void add(IdTable table) {
       IdFilter filter = new IdFilter(table.size());

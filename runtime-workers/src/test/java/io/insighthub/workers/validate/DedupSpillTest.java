@@ -64,6 +64,27 @@ class DedupSpillTest {
   }
 
   @Test
+  void aLargeBucketIsSpilledWholeAndEveryIdIsFound() {
+    SeenIds seen = new SeenIds(WINDOW, LATENESS, spill, 0);
+    seen.budget(1, Long.MAX_VALUE);
+    for (int i = 0; i < 50_000; i++) {
+      accept(seen, "big-" + i, START + i % WINDOW);
+    }
+    accept(seen, "next", START + WINDOW);
+    assertThat(seen.trim()).isZero();
+    assertThat(seen.spilledSize()).isEqualTo(50_000);
+    assertThat(spill.keys(0, BUCKET0)).isEqualTo(50_000);
+    for (int i = 0; i < 50_000; i++) {
+      assertThat(contains(seen, "big-" + i, START + i % WINDOW)).isTrue();
+    }
+    int falseHits = 0;
+    for (int i = 0; i < 50_000; i++) {
+      falseHits += contains(seen, "other-" + i, START + i % WINDOW) ? 1 : 0;
+    }
+    assertThat(falseHits).isZero();
+  }
+
+  @Test
   void aSpilledBucketOutOfReachIsDeletedFromTheStore() {
     SeenIds seen = thirtyIds(0, 10, Long.MAX_VALUE);
     seen.trim();
