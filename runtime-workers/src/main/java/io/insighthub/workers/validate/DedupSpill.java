@@ -26,8 +26,8 @@ import org.rocksdb.WriteOptions;
  * Dedup ids spilled to disk: a local RocksDB store holding the buckets of {@link SeenIds} that do
  * not fit in the memory budget. It is a cache of the {@link DedupLog}, never the source of truth:
  * it is emptied when opened and a partition's keys are removed whenever the partition is
- * (re)assigned or revoked, and writes skip the write-ahead log (a crash loses nothing the log does
- * not hold).
+ * (re)assigned or revoked. A bucket is written as one sorted table file that RocksDB ingests, and
+ * deletes skip the write-ahead log: a crash loses nothing the dedup log does not hold.
  *
  * <p>Key: partition (4 bytes), bucket number (8, sign bit flipped so that byte order is numeric
  * order), hash high and low (8 + 8), big-endian: one bucket of one partition is one contiguous key

@@ -123,8 +123,13 @@ public final class ValidateStage implements Subcommand {
     java.nio.file.Path spillDir =
         java.nio.file.Path.of(properties.getProperty(StreamsConfig.STATE_DIR_CONFIG))
             .resolve(DedupSpill.DIR);
-    // A cache of the dedup log: what an earlier process left is never read.
-    DedupSpill.clear(spillDir);
+    // A cache of the dedup log: what an earlier process left is never read (each thread's store
+    // is emptied again when opened; a store that cannot be is not used).
+    try {
+      DedupSpill.clear(spillDir);
+    } catch (java.io.UncheckedIOException e) {
+      LOG.warn("cannot clear the dedup spill directory {}: {}", spillDir, e.getCause().toString());
+    }
     DriftReporter drift = new DriftReporter(metrics);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
