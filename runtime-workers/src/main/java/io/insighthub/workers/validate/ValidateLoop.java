@@ -179,7 +179,7 @@ final class ValidateLoop implements AutoCloseable {
               + " Give the stage more memory or disk ({} or {}) or more replicas",
           at.partition.partition(),
           maxIds,
-          spill == null ? 0 : maxSpilledIds,
+          spill == null ? "0" : maxSpilledIds == Long.MAX_VALUE ? "unbounded" : maxSpilledIds,
           forgotten,
           ValidateStage.MAX_DEDUP_IDS_ENV,
           ValidateStage.MAX_SPILLED_DEDUP_IDS_ENV);
