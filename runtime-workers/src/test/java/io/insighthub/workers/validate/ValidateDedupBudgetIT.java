@@ -12,6 +12,7 @@ import io.insighthub.workers.streams.StreamsSettings;
 import io.insighthub.workers.testing.RunningStage;
 import io.insighthub.workers.testing.TestDirs;
 import io.insighthub.workers.testing.Topics;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Over its dedup memory budget the stage spills the oldest ids to its local disk store and still
  * drops their repeats; over its disk budget it forgets the oldest instead of filling the disk, and
  * says so. With room for 10 ids in memory, 30 events over three dedup windows leave the newest
- * window's ids in memory and the two older windows' on disk.
+ * window's ids in memory and the two older windows' on disk; a restarted stage rebuilds them from
+ * the dedup log and spills them again.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ValidateDedupBudgetIT {
@@ -73,6 +75,43 @@ class ValidateDedupBudgetIT {
   }
 
   @Test
+  void aRestartedStageRebuildsItsSpilledIdsFromTheLogAndStillDropsTheirRepeats(KafkaBroker broker)
+      throws Exception {
+    String prefix = "dedup-respill";
+    topics(broker, prefix);
+    Path state = TestDirs.fresh(prefix).resolve("state");
+    try (Topics.Reader validated = Topics.reader(broker, prefix + ".validated")) {
+      try (RunningStage first = start(broker, prefix, state, Map.of())) {
+        Topics.produce(broker, thirtyEvents(prefix));
+        await().atMost(Duration.ofSeconds(90)).until(() -> validated.poll().size() == 30);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> gauge(first, ValidateMetrics.DEDUP_SPILLED_IDS) == 20);
+      }
+      // The same state directory, whose store the first process left behind: the second empties
+      // it and rebuilds the ids from the dedup log, spilling what exceeds the budget again.
+      try (RunningStage second = start(broker, prefix, state, Map.of())) {
+        Topics.produce(
+            broker,
+            List.of(
+                record(prefix, "e0", START),
+                record(prefix, "e15", START + 15 * WINDOW / 10),
+                record(prefix, "later", START + 3 * WINDOW)));
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> "later".equals(new String(validated.poll().getLast().key(), UTF_8)));
+        assertThat(validated.poll()).hasSize(31);
+        assertThat(second.count(ValidateMetrics.RECORDS_IN)).isEqualTo(3);
+        assertThat(second.count(ValidateMetrics.DUPLICATES_DROPPED)).isEqualTo(2);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> gauge(second, ValidateMetrics.DEDUP_SPILLED_IDS) == 30);
+        assertThat(second.count(ValidateMetrics.DEDUP_FORGOTTEN)).isZero();
+      }
+    }
+  }
+
+  @Test
   void overItsDiskBudgetTheStageForgetsTheOldestSpilledIdsAndCountsThem(KafkaBroker broker)
       throws Exception {
     String prefix = "dedup-budget";
@@ -107,6 +146,11 @@ class ValidateDedupBudgetIT {
 
   private static RunningStage start(KafkaBroker broker, String prefix, Map<String, String> more)
       throws Exception {
+    return start(broker, prefix, TestDirs.fresh(prefix).resolve("state"), more);
+  }
+
+  private static RunningStage start(
+      KafkaBroker broker, String prefix, Path state, Map<String, String> more) throws Exception {
     WorkerConfig config =
         TestSchemas.config(
             broker.bootstrapServers(),
@@ -114,7 +158,7 @@ class ValidateDedupBudgetIT {
             SchemaDriftCheck.Policy.EVOLVE,
             ValidateGoldenIT.hmacKey());
     Map<String, String> env = new HashMap<>(more);
-    env.put(StreamsSettings.STATE_DIR_ENV, TestDirs.fresh(prefix).resolve("state").toString());
+    env.put(StreamsSettings.STATE_DIR_ENV, state.toString());
     env.put(ValidateStage.MAX_DEDUP_IDS_ENV, "10");
     env.put("KAFKA_STREAMS_NUM_STREAM_THREADS", "1");
     return RunningStage.start(new ValidateStage(env), config);
