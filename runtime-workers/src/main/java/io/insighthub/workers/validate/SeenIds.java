@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * them in the transaction that commits the events ({@link DedupLog}); {@link #replay} rebuilds the
  * state from that log. Not thread-safe: one per partition, used by the thread that owns it.
  *
- * <p>A budget ({@link #budget}) bounds the ids held in memory and on disk. Over the memory budget
- * the oldest buckets in memory are spilled whole to a {@link DedupSpill} store, when there is one,
- * and looked up there (one point read per spilled bucket within reach of the event time); over the
- * disk budget, or without a store, or when the store fails (a full disk), the oldest buckets are
+ * <p>A budget ({@link #budget}) bounds the ids held in memory and on disk (each spilled id's filter
+ * counting 1/{@value #SPILLED_PER_MEMORY_ID} of an id in memory). Over the memory budget the oldest
+ * buckets in memory are spilled whole to a {@link DedupSpill} store, when there is one, and looked
+ * up there (one point read per spilled bucket within reach of the event time); over the disk
+ * budget, or without a store, or when the store fails (a full disk), the oldest buckets are
  * forgotten instead and counted ({@link #trim}): a repeat of a forgotten id is no longer dropped.
  */
 final class SeenIds {
@@ -174,7 +175,7 @@ final class SeenIds {
       add(entries[3 * i], entries[3 * i + 1], entries[3 * i + 2]);
     }
     advance(batchNewest);
-    if (size > maxIds) {
+    if (memoryIds() > maxIds) {
       forgotten += trimMemory(); // a large restore spills as it goes, not at the end
     }
   }
@@ -236,9 +237,20 @@ final class SeenIds {
     return trim();
   }
 
+  /**
+   * Spilled ids per id-in-memory of the memory budget: a spilled id keeps ~1.25-1.5 bytes of Bloom
+   * filter on the heap, 1/48 of the 72 bytes the budget assumes per id in memory.
+   */
+  static final int SPILLED_PER_MEMORY_ID = 48;
+
+  /** The ids the memory budget counts: those in memory plus the spilled ones' filters. */
+  private long memoryIds() {
+    return size + spilledSize / SPILLED_PER_MEMORY_ID;
+  }
+
   private long trimMemory() {
     long lost = 0;
-    while (size > maxIds && buckets.size() > 1) {
+    while (memoryIds() > maxIds && buckets.size() > 1) {
       Map.Entry<Long, IdTable> oldest = removeOldest();
       lost += spillOrForget(oldest.getKey(), oldest.getValue());
     }

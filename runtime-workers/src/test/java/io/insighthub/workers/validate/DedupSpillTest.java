@@ -85,6 +85,20 @@ class DedupSpillTest {
   }
 
   @Test
+  void theFiltersOfSpilledIdsCountInTheMemoryBudget() {
+    SeenIds seen = new SeenIds(WINDOW, LATENESS, spill, 0);
+    seen.budget(4_850, Long.MAX_VALUE);
+    for (int i = 0; i < 4 * 2_400; i++) { // four buckets of 2,400 ids
+      accept(seen, "e" + i, START + i * (WINDOW / 2_400));
+    }
+    assertThat(seen.trim()).isZero();
+    // Two buckets spilled leave 4,800 ids in memory, within 4,850, but their filters count as
+    // 4,800 / 48 = 100 more: a third bucket goes to disk.
+    assertThat(seen.spilledBuckets()).isEqualTo(3);
+    assertThat(seen.size()).isEqualTo(2_400);
+  }
+
+  @Test
   void aSpilledBucketOutOfReachIsDeletedFromTheStore() {
     SeenIds seen = thirtyIds(0, 10, Long.MAX_VALUE);
     seen.trim();
