@@ -64,6 +64,8 @@ final class ValidateLoop implements AutoCloseable {
   private final Duration lookback;
   private final long commitIntervalNanos;
   private final long maxIds;
+  private final long maxSpilledIds;
+  private final DedupSpill spill;
   private final Map<TopicPartition, Owned> owned = new HashMap<>();
   private boolean inTransaction;
   private long transactionStarted;
@@ -98,7 +100,9 @@ final class ValidateLoop implements AutoCloseable {
       KafkaConsumer<byte[], byte[]> restorer,
       String logTopic,
       Duration commitInterval,
-      long maxIds) {
+      long maxIds,
+      long maxSpilledIds,
+      DedupSpill spill) {
     this.settings = settings;
     this.validator = validator;
     this.metrics = metrics;
@@ -109,6 +113,8 @@ final class ValidateLoop implements AutoCloseable {
     this.lookback = DedupLog.lookback(settings.dedupWindow(), settings.allowedLateness());
     this.commitIntervalNanos = commitInterval.toNanos();
     this.maxIds = maxIds;
+    this.maxSpilledIds = maxSpilledIds;
+    this.spill = spill;
   }
 
   /** Runs until {@code stop} answers true, then commits what it processed; see the class doc. */
@@ -158,19 +164,33 @@ final class ValidateLoop implements AutoCloseable {
     }
   }
 
-  /** Keeps the partition within its share of this thread's dedup memory budget. */
+  /**
+   * Keeps the partition within its share of this thread's dedup budgets: over the memory budget the
+   * oldest ids spill to disk, over the disk budget (or without a store) they are forgotten.
+   */
   private void trim(Owned at) {
-    long forgotten = at.seen.trimTo(maxIds / Math.max(1, owned.size()));
+    budget(at.seen, owned.size());
+    long forgotten = at.seen.trim();
     if (forgotten > 0) {
       metrics.dedupForgotten.increment(forgotten);
       LOG.warn(
-          "dedup ids of partition {} exceed the memory budget ({} ids per thread): forgot the"
-              + " oldest {}; repeats of those events are no longer dropped. Give the stage more"
-              + " memory (or INSIGHTHUB_VALIDATE_MAX_DEDUP_IDS) or more replicas",
+          "dedup ids of partition {} exceed the budget ({} ids in memory, {} on disk per"
+              + " thread): forgot the oldest {}; repeats of those events are no longer dropped."
+              + " Give the stage more memory or disk ({} or {}) or more replicas",
           at.partition.partition(),
           maxIds,
-          forgotten);
+          spill == null ? "0" : maxSpilledIds == Long.MAX_VALUE ? "unbounded" : maxSpilledIds,
+          forgotten,
+          ValidateStage.MAX_DEDUP_IDS_ENV,
+          ValidateStage.MAX_SPILLED_DEDUP_IDS_ENV);
     }
+  }
+
+  /** Sets {@code seen}'s share of the budgets among {@code partitions} partitions. */
+  private void budget(SeenIds seen, int partitions) {
+    int share = Math.max(1, partitions);
+    seen.budget(
+        maxIds / share, maxSpilledIds == Long.MAX_VALUE ? maxSpilledIds : maxSpilledIds / share);
   }
 
   private void process(Owned at, ConsumerRecord<byte[], byte[]> record) {
@@ -249,11 +269,14 @@ final class ValidateLoop implements AutoCloseable {
     inTransaction = false;
     failedInARow = 0;
     long ids = 0;
+    long spilled = 0;
     for (Owned at : owned.values()) {
       at.committed = at.next;
       ids += at.seen.size();
+      spilled += at.seen.spilledSize();
     }
     metrics.dedupIds.put(this, ids);
+    metrics.dedupSpilledIds.put(this, spilled);
   }
 
   /**
@@ -270,7 +293,8 @@ final class ValidateLoop implements AutoCloseable {
       if (at != null) {
         consumer.seek(partition, at.committed);
         at.next = at.committed;
-        at.seen = restore(partition);
+        at.seen.release();
+        at.seen = restore(partition, owned.size());
       }
     }
   }
@@ -286,9 +310,15 @@ final class ValidateLoop implements AutoCloseable {
     }
   }
 
-  private SeenIds restore(TopicPartition raw) {
+  /** A partition's state rebuilt from the log, within its share of {@code partitions}. */
+  private SeenIds restore(TopicPartition raw, int partitions) {
     SeenIds seen =
-        new SeenIds(settings.dedupWindow().toMillis(), settings.allowedLateness().toMillis());
+        new SeenIds(
+            settings.dedupWindow().toMillis(),
+            settings.allowedLateness().toMillis(),
+            spill,
+            raw.partition());
+    budget(seen, partitions);
     return DedupLog.restore(
         restorer,
         new TopicPartition(logTopic, raw.partition()),
@@ -318,33 +348,48 @@ final class ValidateLoop implements AutoCloseable {
             throw e;
           }
           LOG.warn("commit before giving up partitions failed: {}", e.toString());
-          partitions.forEach(owned::remove);
+          release(partitions);
           abortAndRewind(owned.keySet());
         }
       }
-      partitions.forEach(owned::remove);
+      release(partitions);
       LOG.info("partitions revoked: {}", numbers(partitions));
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       // Another member may own them already: nothing of this transaction may be committed.
-      partitions.forEach(owned::remove);
+      release(partitions);
       abortAndRewind(owned.keySet());
       LOG.warn("partitions lost: {}", numbers(partitions));
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      int after = owned.size() + partitions.size();
       for (TopicPartition partition : partitions) {
         // With read_committed this waits until no transaction on the partition is open, so the
         // log below holds everything its previous owner committed.
         long position = consumer.position(partition);
-        owned.put(partition, new Owned(partition, restore(partition), position));
+        Owned previous = owned.remove(partition);
+        if (previous != null) {
+          previous.seen.release();
+        }
+        owned.put(partition, new Owned(partition, restore(partition, after), position));
       }
       owned.values().forEach(ValidateLoop.this::trim);
       if (!partitions.isEmpty()) {
         LOG.info("partitions assigned: {}", numbers(partitions));
+      }
+    }
+  }
+
+  /** Forgets the partitions and removes their spilled ids. */
+  private void release(Collection<TopicPartition> partitions) {
+    for (TopicPartition partition : partitions) {
+      Owned at = owned.remove(partition);
+      if (at != null) {
+        at.seen.release();
       }
     }
   }
@@ -408,7 +453,13 @@ final class ValidateLoop implements AutoCloseable {
       try {
         producer.close(Duration.ofSeconds(10));
       } finally {
-        restorer.close(Duration.ofSeconds(5));
+        try {
+          restorer.close(Duration.ofSeconds(5));
+        } finally {
+          if (spill != null) {
+            spill.close();
+          }
+        }
       }
     }
   }

@@ -20,6 +20,7 @@ final class ValidateMetrics {
   static final String SCHEMA_DRIFT_FIELDS = "insighthub.validate.schema.drift.fields";
   static final String PROCESSING_LATENCY = "insighthub.validate.processing.latency";
   static final String DEDUP_IDS = "insighthub.validate.dedup.ids";
+  static final String DEDUP_SPILLED_IDS = "insighthub.validate.dedup.spilled.ids";
   static final String DEDUP_FORGOTTEN = "insighthub.validate.dedup.forgotten";
 
   final Counter in;
@@ -35,6 +36,10 @@ final class ValidateMetrics {
 
   /** Ids held for dedup, per processing thread, as of its last commit. */
   final java.util.concurrent.ConcurrentHashMap<Object, Long> dedupIds =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Ids spilled to disk for dedup, per processing thread, as of its last commit. */
+  final java.util.concurrent.ConcurrentHashMap<Object, Long> dedupSpilledIds =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   ValidateMetrics(MeterRegistry registry) {
@@ -65,11 +70,20 @@ final class ValidateMetrics {
         Counter.builder(DEDUP_FORGOTTEN)
             .description(
                 "Dedup ids forgotten before the lateness and window let them go, to stay within"
-                    + " the memory budget (INSIGHTHUB_VALIDATE_MAX_DEDUP_IDS)")
+                    + " the memory and disk budgets (INSIGHTHUB_VALIDATE_MAX_DEDUP_IDS,"
+                    + " INSIGHTHUB_VALIDATE_MAX_SPILLED_DEDUP_IDS) or after a disk error")
             .register(registry);
     io.micrometer.core.instrument.Gauge.builder(
             DEDUP_IDS, dedupIds, ids -> ids.values().stream().mapToLong(Long::longValue).sum())
         .description("Event ids held in memory for deduplication (36-72 bytes each)")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            DEDUP_SPILLED_IDS,
+            dedupSpilledIds,
+            ids -> ids.values().stream().mapToLong(Long::longValue).sum())
+        .description(
+            "Event ids spilled to the local disk store for deduplication, beyond the memory"
+                + " budget")
         .register(registry);
     for (Reason reason : Reason.values()) {
       if (reason != Reason.LATE_EVENT) {

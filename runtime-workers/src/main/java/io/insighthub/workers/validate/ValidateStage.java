@@ -118,13 +118,25 @@ public final class ValidateStage implements Subcommand {
         Duration.ofMillis(
             Long.parseLong(properties.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG).toString()));
     long maxIds = maxDedupIds(env, Runtime.getRuntime().maxMemory()) / threads;
+    long maxSpilled = maxSpilledDedupIds(env);
+    long maxSpilledPerThread = maxSpilled == Long.MAX_VALUE ? maxSpilled : maxSpilled / threads;
+    java.nio.file.Path spillDir =
+        java.nio.file.Path.of(properties.getProperty(StreamsConfig.STATE_DIR_CONFIG))
+            .resolve(DedupSpill.DIR);
+    // A cache of the dedup log: what an earlier process left is never read (each thread's store
+    // is emptied again when opened; a store that cannot be is not used).
+    try {
+      DedupSpill.clear(spillDir);
+    } catch (java.io.UncheckedIOException e) {
+      LOG.warn("cannot clear the dedup spill directory {}: {}", spillDir, e.getCause().toString());
+    }
     DriftReporter drift = new DriftReporter(metrics);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     CountDownLatch started = new CountDownLatch(threads);
     List<Thread> running = new ArrayList<>();
-    try (ValidateQuality quality =
-        ValidateQuality.start(context.config(), settings, metrics, env)) {
+    try (org.rocksdb.Cache spillCache = maxSpilledPerThread > 0 ? DedupSpill.cache() : null;
+        ValidateQuality quality = ValidateQuality.start(context.config(), settings, metrics, env)) {
       for (int t = 0; t < threads; t++) {
         String transactionalId = applicationId + "-" + instance + "-" + t;
         ValidateLoop loop =
@@ -137,7 +149,11 @@ public final class ValidateStage implements Subcommand {
                 new KafkaConsumer<>(ValidateClients.restorer(properties)),
                 logTopic,
                 commitInterval,
-                maxIds);
+                maxIds,
+                maxSpilledPerThread,
+                spillCache == null
+                    ? null
+                    : openSpill(spillDir.resolve(Integer.toString(t)), spillCache));
         Thread thread =
             Thread.ofPlatform()
                 .name("validate-" + t)
@@ -207,6 +223,47 @@ public final class ValidateStage implements Subcommand {
           MAX_DEDUP_IDS_ENV + " must be a positive number of ids, got '" + set + "'");
     }
     return Math.max(100_000, maxHeapBytes / 2 / 72);
+  }
+
+  /** Environment variable: the most dedup ids the process spills to its local disk store. */
+  static final String MAX_SPILLED_DEDUP_IDS_ENV = "INSIGHTHUB_VALIDATE_MAX_SPILLED_DEDUP_IDS";
+
+  /**
+   * The dedup disk budget: {@link #MAX_SPILLED_DEDUP_IDS_ENV} ({@code 0}: no store, ids over the
+   * memory budget are forgotten), else no bound but the volume's size.
+   */
+  static long maxSpilledDedupIds(Map<String, String> env) {
+    String set = env.get(MAX_SPILLED_DEDUP_IDS_ENV);
+    if (set == null || set.isBlank()) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      long ids = Long.parseLong(set.strip());
+      if (ids >= 0) {
+        return ids;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalStateException(
+        MAX_SPILLED_DEDUP_IDS_ENV
+            + " must be a number of ids, 0 or more (0: no spill), got '"
+            + set
+            + "'");
+  }
+
+  /** A thread's spill store, or null when it cannot be opened (ids are then forgotten). */
+  private static DedupSpill openSpill(java.nio.file.Path dir, org.rocksdb.Cache cache) {
+    try {
+      return DedupSpill.open(dir, cache);
+    } catch (org.rocksdb.RocksDBException | java.io.UncheckedIOException e) {
+      LOG.warn(
+          "cannot open the dedup spill store in {} ({}): ids over the memory budget will be"
+              + " forgotten",
+          dir,
+          e.toString());
+      return null;
+    }
   }
 
   private static int exitCode(Throwable failure) {

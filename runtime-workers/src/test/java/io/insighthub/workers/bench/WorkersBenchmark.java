@@ -102,7 +102,12 @@ public final class WorkersBenchmark {
       }
       cpu.start();
       double validate =
-          stage(new ValidateStage(env), config, "insighthub.validate.records.in", events);
+          stage(
+              new ValidateStage(validateEnv(env)),
+              config,
+              "insighthub.validate.records.in",
+              events,
+              running -> printDedup(running, dir.resolve("state")));
       System.out.printf(
           "validate:    %,.0f events/s (%.2f of the plain copy); %s%n",
           validate, validate / copy, cpu.perEvent(events));
@@ -292,7 +297,54 @@ public final class WorkersBenchmark {
   }
 
   /** Events/s of a stage from its first to its last input record, read from its metrics. */
+  /**
+   * {@code env} plus validate's dedup budgets from {@code -Dbench.maxDedupIds} and {@code
+   * -Dbench.maxSpilledDedupIds} when set.
+   */
+  private static Map<String, String> validateEnv(Map<String, String> env) {
+    Map<String, String> withBudgets = new java.util.HashMap<>(env);
+    String maxIds = System.getProperty("bench.maxDedupIds", "");
+    if (!maxIds.isBlank()) {
+      withBudgets.put("INSIGHTHUB_VALIDATE_MAX_DEDUP_IDS", maxIds.strip());
+    }
+    String maxSpilled = System.getProperty("bench.maxSpilledDedupIds", "");
+    if (!maxSpilled.isBlank()) {
+      withBudgets.put("INSIGHTHUB_VALIDATE_MAX_SPILLED_DEDUP_IDS", maxSpilled.strip());
+    }
+    return withBudgets;
+  }
+
+  /** validate's dedup gauges (as of each thread's last commit) and its spill store's size. */
+  private static void printDedup(RunningStage running, Path state) {
+    long spillBytes = 0;
+    Path spill = state.resolve("dedup-spill");
+    if (Files.exists(spill)) {
+      try (var files = Files.walk(spill)) {
+        spillBytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+      } catch (java.io.IOException e) {
+        spillBytes = -1;
+      }
+    }
+    System.out.printf(
+        "validate dedup: %,.0f ids in memory, %,.0f spilled, %,.0f forgotten; spill store %,d"
+            + " bytes on disk%n",
+        running.metrics().get("insighthub.validate.dedup.ids").gauge().value(),
+        running.metrics().get("insighthub.validate.dedup.spilled.ids").gauge().value(),
+        running.count("insighthub.validate.dedup.forgotten"),
+        spillBytes);
+  }
+
   private static double stage(Subcommand stage, WorkerConfig config, String counter, int events)
+      throws Exception {
+    return stage(stage, config, counter, events, running -> {});
+  }
+
+  private static double stage(
+      Subcommand stage,
+      WorkerConfig config,
+      String counter,
+      int events,
+      java.util.function.Consumer<RunningStage> atEnd)
       throws Exception {
     try (RunningStage running = RunningStage.start(stage, config)) {
       long first = 0;
@@ -308,7 +360,9 @@ public final class WorkersBenchmark {
         // Polling a metric, not waiting for a condition in a test: a short park is enough.
         java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
       }
-      return (events - firstCount) / seconds(first);
+      double rate = (events - firstCount) / seconds(first);
+      atEnd.accept(running);
+      return rate;
     }
   }
 

@@ -88,4 +88,19 @@ class ValidateClientsTest {
         .hasMessageContaining(ValidateStage.MAX_DEDUP_IDS_ENV)
         .hasMessageContaining("lots");
   }
+
+  @Test
+  void theDiskBudgetIsUnboundedUnlessSetZeroTurnsTheSpillOffAndABadSettingIsNamed() {
+    String name = ValidateStage.MAX_SPILLED_DEDUP_IDS_ENV;
+    assertThat(ValidateStage.maxSpilledDedupIds(Map.of())).isEqualTo(Long.MAX_VALUE);
+    assertThat(ValidateStage.maxSpilledDedupIds(Map.of(name, " 300000000 ")))
+        .isEqualTo(300_000_000);
+    assertThat(ValidateStage.maxSpilledDedupIds(Map.of(name, "0"))).isZero();
+    for (String bad : new String[] {"-1", "much"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> ValidateStage.maxSpilledDedupIds(Map.of(name, bad)))
+          .hasMessageContaining(name)
+          .hasMessageContaining(bad);
+    }
+  }
 }
