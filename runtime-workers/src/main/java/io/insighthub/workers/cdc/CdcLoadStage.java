@@ -115,6 +115,7 @@ public final class CdcLoadStage implements Subcommand {
               consumer,
               context.stopRequested(),
               batch,
+              LoaderPolling.CHANGES,
               inFlight == null ? null : inFlight.report());
           CdcLoader.DecodedBatch decoded = batch.records() == 0 ? null : batch.batch();
           if (decoded != null) {

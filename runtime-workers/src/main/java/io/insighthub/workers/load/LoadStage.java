@@ -133,6 +133,7 @@ public final class LoadStage implements Subcommand {
               consumer,
               context.stopRequested(),
               batch,
+              LoaderPolling.EVENTS,
               inFlight == null ? null : inFlight.report());
           // Volume intervals close on time, with or without a batch (no rows is what min catches).
           List<QualityResult> closed = quality.advance(Instant.now());

@@ -24,14 +24,25 @@ import org.apache.kafka.common.TopicPartition;
  * order, each with its own offsets, so a crash still resumes from the last written batch.
  */
 public final class LoaderPolling {
-  /** Records per warehouse transaction at most. */
-  public static final int MAX_BATCH_RECORDS = 50_000;
+  /**
+   * How large a batch may grow: records and record bytes (keys and values as read). With one batch
+   * decoded and one being written, the heap holds two of them in parsed form, several times their
+   * bytes.
+   */
+  public record Limits(int records, long bytes) {}
 
   /**
-   * Record bytes (keys and values as read) per batch at most: with one batch decoded and one being
-   * written, the heap holds two of them in parsed form, several times this size.
+   * cdc-load's batches: change events collapse per key before they are merged, and a large batch
+   * amortizes the position-guarded MERGE.
    */
-  public static final long MAX_BATCH_BYTES = 16L * 1024 * 1024;
+  public static final Limits CHANGES = new Limits(50_000, 16L * 1024 * 1024);
+
+  /**
+   * load's batches: every event stays a row, parsed into a map of its fields until it is written
+   * (~2-3 KB of heap per product event), so two batches fit a small worker heap (the local stack
+   * gives workers 384 MiB).
+   */
+  public static final Limits EVENTS = new Limits(20_000, 8L * 1024 * 1024);
 
   /** How long a batch waits to fill before it is applied; bounds freshness under low load. */
   public static final Duration MAX_BATCH_WAIT = Duration.ofMillis(500);
@@ -52,20 +63,21 @@ public final class LoaderPolling {
   }
 
   /**
-   * Polls into {@code batch} until it holds {@link #MAX_BATCH_RECORDS} or {@link #MAX_BATCH_BYTES},
-   * or, once the batch in flight (if any) is applied: the consumer has caught up with its
-   * partitions (nothing to wait for), or {@link #MAX_BATCH_WAIT} has passed. With no partition
-   * assigned yet it waits out the batch's time (a consumer with no partitions cannot poll).
+   * Polls into {@code batch} until it reaches {@code limits}, or, once the batch in flight (if any)
+   * is applied: the consumer has caught up with its partitions (nothing to wait for), or {@link
+   * #MAX_BATCH_WAIT} has passed. With no partition assigned yet it waits out the batch's time (a
+   * consumer with no partitions cannot poll).
    */
   public static void fill(
       KafkaConsumer<String, String> consumer,
       CountDownLatch stopRequested,
       Batch batch,
+      Limits limits,
       Future<?> inFlight) {
     long deadline = System.nanoTime() + MAX_BATCH_WAIT.toNanos();
     long bytes = 0;
-    while (batch.records() < MAX_BATCH_RECORDS
-        && bytes < MAX_BATCH_BYTES
+    while (batch.records() < limits.records()
+        && bytes < limits.bytes()
         && stopRequested.getCount() > 0) {
       boolean applying = inFlight != null && !inFlight.isDone();
       long left = deadline - System.nanoTime();
