@@ -98,7 +98,7 @@ public interface Warehouse extends AutoCloseable {
   /** Opens the warehouse at a JDBC URL. */
   static Warehouse open(String url, Properties properties) {
     if (url.startsWith("jdbc:duckdb:")) {
-      return DuckDbWarehouse.open(Path.of(url.substring("jdbc:duckdb:".length())));
+      return DuckDbWarehouse.open(Path.of(url.substring("jdbc:duckdb:".length())), properties);
     }
     if (url.startsWith("jdbc:snowflake:")) {
       return SnowflakeWarehouse.open(url, properties);
