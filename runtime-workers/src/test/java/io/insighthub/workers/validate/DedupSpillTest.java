@@ -1,5 +1,7 @@
 package io.insighthub.workers.validate;
 
+import static io.insighthub.workers.validate.SeenIdsTest.accept;
+import static io.insighthub.workers.validate.SeenIdsTest.contains;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -276,15 +278,5 @@ class DedupSpillTest {
       accept(seen, "e" + i, START + i * MINUTE);
     }
     return seen;
-  }
-
-  private boolean contains(SeenIds seen, String id, long time) {
-    SeenIds.hash(id, hash);
-    return seen.contains(hash[0], hash[1], time);
-  }
-
-  private void accept(SeenIds seen, String id, long time) {
-    SeenIds.hash(id, hash);
-    seen.accept(hash[0], hash[1], time);
   }
 }

@@ -183,12 +183,16 @@ class SeenIdsTest {
     assertThat(hash[0]).isNotEqualTo(emptyHi);
   }
 
-  private boolean contains(SeenIds seen, String id, long time) {
+  /** Whether {@code seen} holds {@code id} within the window of {@code time} (shared by tests). */
+  static boolean contains(SeenIds seen, String id, long time) {
+    long[] hash = new long[2];
     SeenIds.hash(id, hash);
     return seen.contains(hash[0], hash[1], time);
   }
 
-  private void accept(SeenIds seen, String id, long time) {
+  /** Accepts {@code id} at {@code time} into {@code seen} (shared by tests). */
+  static void accept(SeenIds seen, String id, long time) {
+    long[] hash = new long[2];
     SeenIds.hash(id, hash);
     seen.accept(hash[0], hash[1], time);
   }

@@ -46,12 +46,7 @@ class ValidateDedupBudgetIT {
       Topics.produce(broker, thirtyEvents(prefix));
       await().atMost(Duration.ofSeconds(90)).until(() -> validated.poll().size() == 30);
       // e29 is in memory, e15 and e0 on disk: all three repeats are dropped.
-      Topics.produce(
-          broker,
-          List.of(
-              record(prefix, "e29", START + 29 * WINDOW / 10),
-              record(prefix, "e15", START + 15 * WINDOW / 10),
-              record(prefix, "e0", START)));
+      Topics.produce(broker, repeats(prefix));
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> stage.count(ValidateMetrics.DUPLICATES_DROPPED) == 3);
@@ -122,12 +117,7 @@ class ValidateDedupBudgetIT {
       Topics.produce(broker, thirtyEvents(prefix));
       await().atMost(Duration.ofSeconds(90)).until(() -> validated.poll().size() == 30);
       // Room on disk for one window: the first window's ids were forgotten to spill the second's.
-      Topics.produce(
-          broker,
-          List.of(
-              record(prefix, "e29", START + 29 * WINDOW / 10),
-              record(prefix, "e15", START + 15 * WINDOW / 10),
-              record(prefix, "e0", START)));
+      Topics.produce(broker, repeats(prefix));
       await()
           .atMost(Duration.ofSeconds(30))
           .until(
@@ -175,6 +165,14 @@ class ValidateDedupBudgetIT {
 
   private static double gauge(RunningStage stage, String name) {
     return stage.metrics().get(name).gauge().value();
+  }
+
+  /** Repeats of the newest, a middle and the oldest of {@link #thirtyEvents}. */
+  private static List<ProducerRecord<byte[], byte[]>> repeats(String prefix) {
+    return List.of(
+        record(prefix, "e29", START + 29 * WINDOW / 10),
+        record(prefix, "e15", START + 15 * WINDOW / 10),
+        record(prefix, "e0", START));
   }
 
   private static ProducerRecord<byte[], byte[]> record(String prefix, String id, long time) {
