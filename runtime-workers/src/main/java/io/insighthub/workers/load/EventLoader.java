@@ -108,11 +108,15 @@ public final class EventLoader {
    * batch while the current one is written. One thread at a time.
    */
   public final class Decoder implements LoaderPolling.Batch {
-    private final Map<String, SourceOffset> offsets = new LinkedHashMap<>();
-    private final Map<String, SourceOffset> from = new LinkedHashMap<>();
+    /** The first and last offset read per partition, by "topic/partition", in first-seen order. */
+    private final Map<String, Range> ranges = new LinkedHashMap<>();
+
     private final List<QuarantinedRecord> quarantined = new ArrayList<>();
     private final Map<Target, List<Parsed>> byTarget = new LinkedHashMap<>();
     private int records;
+
+    /** The range of the partition of the previous record: polls hand out runs of one partition. */
+    private Range current;
 
     private Decoder() {}
 
@@ -120,11 +124,15 @@ public final class EventLoader {
     public void add(Iterable<ConsumerRecord<String, String>> polled) {
       for (ConsumerRecord<String, String> record : polled) {
         records++;
-        String partition = record.topic() + "/" + record.partition();
-        offsets.put(
-            partition, new SourceOffset(record.topic(), record.partition(), record.offset() + 1));
-        from.putIfAbsent(
-            partition, new SourceOffset(record.topic(), record.partition(), record.offset()));
+        if (current == null
+            || current.partition != record.partition()
+            || !current.topic.equals(record.topic())) {
+          current =
+              ranges.computeIfAbsent(
+                  record.topic() + "/" + record.partition(),
+                  k -> new Range(record.topic(), record.partition(), record.offset()));
+        }
+        current.last = record.offset();
         Target target = targets.get(record.topic());
         try {
           if (target == null) {
@@ -147,12 +155,28 @@ public final class EventLoader {
 
     /** The batch read so far, for {@link #apply}. */
     public Decoded batch() {
+      List<SourceOffset> next = new ArrayList<>(ranges.size());
+      List<SourceOffset> from = new ArrayList<>(ranges.size());
+      for (Range range : ranges.values()) {
+        next.add(new SourceOffset(range.topic, range.partition, range.last + 1));
+        from.add(new SourceOffset(range.topic, range.partition, range.first));
+      }
       return new Decoded(
-          records,
-          List.copyOf(offsets.values()),
-          List.copyOf(from.values()),
-          List.copyOf(quarantined),
-          new LinkedHashMap<>(byTarget));
+          records, next, from, List.copyOf(quarantined), new LinkedHashMap<>(byTarget));
+    }
+  }
+
+  /** The offsets of one partition's records in a batch. */
+  private static final class Range {
+    final String topic;
+    final int partition;
+    final long first;
+    long last;
+
+    Range(String topic, int partition, long first) {
+      this.topic = topic;
+      this.partition = partition;
+      this.first = first;
     }
   }
 

@@ -231,12 +231,6 @@ final class SeenIds {
     return total;
   }
 
-  /** {@link #trim} with a memory budget of {@code maxIdsInMemory} ids. */
-  long trimTo(long maxIdsInMemory) {
-    budget(maxIdsInMemory, maxSpilled);
-    return trim();
-  }
-
   /**
    * Spilled ids per id-in-memory of the memory budget: a spilled id keeps ~1.25-1.5 bytes of Bloom
    * filter on the heap, 1/48 of the 72 bytes the budget assumes per id in memory.

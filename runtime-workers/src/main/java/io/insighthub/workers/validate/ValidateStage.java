@@ -209,20 +209,8 @@ public final class ValidateStage implements Subcommand {
    * per id (an 8 GiB heap holds ~60 million ids).
    */
   static long maxDedupIds(Map<String, String> env, long maxHeapBytes) {
-    String set = env.get(MAX_DEDUP_IDS_ENV);
-    if (set != null && !set.isBlank()) {
-      try {
-        long ids = Long.parseLong(set.strip());
-        if (ids > 0) {
-          return ids;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw new IllegalStateException(
-          MAX_DEDUP_IDS_ENV + " must be a positive number of ids, got '" + set + "'");
-    }
-    return Math.max(100_000, maxHeapBytes / 2 / 72);
+    return ids(env, MAX_DEDUP_IDS_ENV, 1, "a positive number of ids")
+        .orElse(Math.max(100_000, maxHeapBytes / 2 / 72));
   }
 
   /** Environment variable: the most dedup ids the process spills to its local disk store. */
@@ -233,23 +221,29 @@ public final class ValidateStage implements Subcommand {
    * memory budget are forgotten), else no bound but the volume's size.
    */
   static long maxSpilledDedupIds(Map<String, String> env) {
-    String set = env.get(MAX_SPILLED_DEDUP_IDS_ENV);
+    return ids(env, MAX_SPILLED_DEDUP_IDS_ENV, 0, "a number of ids, 0 or more (0: no spill)")
+        .orElse(Long.MAX_VALUE);
+  }
+
+  /**
+   * A number of ids from {@code variable}, at least {@code min}; empty when unset or blank. Any
+   * other value fails the start with a message saying it must be {@code expected}.
+   */
+  private static java.util.OptionalLong ids(
+      Map<String, String> env, String variable, long min, String expected) {
+    String set = env.get(variable);
     if (set == null || set.isBlank()) {
-      return Long.MAX_VALUE;
+      return java.util.OptionalLong.empty();
     }
     try {
       long ids = Long.parseLong(set.strip());
-      if (ids >= 0) {
-        return ids;
+      if (ids >= min) {
+        return java.util.OptionalLong.of(ids);
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalStateException(
-        MAX_SPILLED_DEDUP_IDS_ENV
-            + " must be a number of ids, 0 or more (0: no spill), got '"
-            + set
-            + "'");
+    throw new IllegalStateException(variable + " must be " + expected + ", got '" + set + "'");
   }
 
   /** A thread's spill store, or null when it cannot be opened (ids are then forgotten). */

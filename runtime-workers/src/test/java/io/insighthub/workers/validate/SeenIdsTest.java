@@ -82,13 +82,13 @@ class SeenIdsTest {
     for (int i = 0; i < 30; i++) {
       accept(seen, "e" + i, start + i * MINUTE); // three buckets of ten ids
     }
-    assertThat(seen.trimTo(30)).isZero();
-    assertThat(seen.trimTo(15)).isEqualTo(20);
+    assertThat(trimTo(seen, 30)).isZero();
+    assertThat(trimTo(seen, 15)).isEqualTo(20);
     assertThat(seen.size()).isEqualTo(10);
     assertThat(contains(seen, "e5", start + 5 * MINUTE)).isFalse();
     assertThat(contains(seen, "e25", start + 25 * MINUTE)).isTrue();
     // The newest bucket stays whatever the budget.
-    assertThat(seen.trimTo(0)).isZero();
+    assertThat(trimTo(seen, 0)).isZero();
     assertThat(seen.size()).isEqualTo(10);
   }
 
@@ -181,6 +181,14 @@ class SeenIdsTest {
     long emptyHi = hash[0];
     SeenIds.hash("\0", hash);
     assertThat(hash[0]).isNotEqualTo(emptyHi);
+  }
+
+  /**
+   * Trims {@code seen} to a memory budget of {@code maxIds}, no store; returns the ids forgotten.
+   */
+  private static long trimTo(SeenIds seen, long maxIds) {
+    seen.budget(maxIds, Long.MAX_VALUE);
+    return seen.trim();
   }
 
   /** Whether {@code seen} holds {@code id} within the window of {@code time} (shared by tests). */
