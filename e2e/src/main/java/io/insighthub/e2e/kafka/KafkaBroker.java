@@ -63,6 +63,11 @@ public final class KafkaBroker implements AutoCloseable {
     return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
+  /** The broker's process id, e.g. to read its threads' CPU in a benchmark. */
+  public long pid() {
+    return process.pid();
+  }
+
   /** A new admin client for this broker; the caller closes it. */
   public Admin admin() {
     return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));

@@ -12,6 +12,7 @@ import io.insighthub.workers.testing.RunningStage;
 import io.insighthub.workers.testing.TestDirs;
 import io.insighthub.workers.testing.Topics;
 import io.insighthub.workers.validate.BenchmarkConfigs;
+import io.insighthub.workers.validate.OutputHeaders;
 import io.insighthub.workers.validate.ValidateStage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +33,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -66,6 +70,7 @@ public final class WorkersBenchmark {
           k.late(),
           "bench.copy",
           "bench.tx-copy",
+          "bench.lineage-copy",
           "bench.eos-copy");
       Topics.create(
           broker,
@@ -80,49 +85,120 @@ public final class WorkersBenchmark {
           "produced %,d events of ~%d bytes in %.1f s (%,.0f events/s)%n",
           events, bytes, produceSeconds, events / produceSeconds);
 
-      CpuUse cpu = new CpuUse(broker).start();
-      double copy = copy(broker, k.raw(), "bench.copy", events);
-      System.out.printf("plain copy:  %,.0f events/s; %s%n", copy, cpu.perEvent(events));
+      Phase copy = new Phase(broker, events);
+      copy(broker, k.raw(), "bench.copy", copy);
+      System.out.print(copy.report("plain copy", null));
 
-      cpu.start();
-      double txCopy = transactionalCopy(broker, k.raw(), "bench.tx-copy", "tx-copy-0");
-      System.out.printf(
-          "transactional copy: %,.0f events/s (%.2f of the plain copy); %s%n",
-          txCopy, txCopy / copy, cpu.perEvent(events));
+      Phase txCopy = new Phase(broker, events);
+      transactionalCopy(broker, k.raw(), "bench.tx-copy", "tx-copy-0", txCopy, false);
+      System.out.print(txCopy.report("transactional copy", copy));
+
+      Phase lineageCopy = new Phase(broker, events);
+      transactionalCopy(broker, k.raw(), "bench.lineage-copy", "lineage-copy-0", lineageCopy, true);
+      System.out.print(lineageCopy.report("transactional copy with lineage headers", copy));
       Map<String, String> env =
           Map.of(StreamsSettings.STATE_DIR_ENV, dir.resolve("state").toString());
       if (!Boolean.getBoolean("bench.skipEosCopy")) {
-        cpu.start();
-        double eosCopy =
-            streamsCopy(
-                BenchmarkConfigs.streamsCopy(config, env), k.raw(), "bench.eos-copy", events);
-        System.out.printf(
-            "streams exactly-once copy: %,.0f events/s (%.2f of the plain copy); %s%n",
-            eosCopy, eosCopy / copy, cpu.perEvent(events));
+        Phase eosCopy = new Phase(broker, events);
+        streamsCopy(BenchmarkConfigs.streamsCopy(config, env), k.raw(), "bench.eos-copy", eosCopy);
+        System.out.print(eosCopy.report("streams exactly-once copy", copy));
       }
-      cpu.start();
-      double validate =
-          stage(
-              new ValidateStage(validateEnv(env)),
-              config,
-              "insighthub.validate.records.in",
-              events,
-              running -> printDedup(running, dir.resolve("state")));
-      System.out.printf(
-          "validate:    %,.0f events/s (%.2f of the plain copy); %s%n",
-          validate, validate / copy, cpu.perEvent(events));
+      Phase validate = new Phase(broker, events);
+      stage(
+          new ValidateStage(validateEnv(env)),
+          config,
+          "insighthub.validate.records.in",
+          validate,
+          running -> printDedup(running, dir.resolve("state")));
+      System.out.print(validate.report("validate", copy));
 
       if (Boolean.getBoolean("bench.skipAggregate")) {
         return;
       }
-      cpu.start();
-      double aggregate =
-          stage(
-              new AggregateStage(env),
-              BenchmarkConfigs.aggregate(config),
-              "insighthub.aggregate.records.in",
-              events);
-      System.out.printf("aggregate:   %,.0f events/s; %s%n", aggregate, cpu.perEvent(events));
+      Phase aggregate = new Phase(broker, events);
+      stage(
+          new AggregateStage(env),
+          BenchmarkConfigs.aggregate(config),
+          "insighthub.aggregate.records.in",
+          aggregate,
+          running -> {});
+      System.out.print(aggregate.report("aggregate", null));
+    }
+  }
+
+  /**
+   * One phase's progress: events/s and CPU per event over the whole phase (from its first record to
+   * its last) and over its steady state, after the first {@code -Dbench.warmup} share of its events
+   * (0.3 by default: the JIT's compilations mostly fall before).
+   */
+  private static final class Phase {
+    private final long events;
+    private final long warmup;
+    private final CpuUse whole;
+    private final CpuUse steady;
+    private long started;
+    private long steadyStarted;
+    private long steadyFrom;
+    private long firstCount;
+    private long ended;
+
+    Phase(KafkaBroker broker, long events) {
+      this.events = events;
+      this.warmup = (long) (events * Double.parseDouble(System.getProperty("bench.warmup", "0.3")));
+      this.whole = new CpuUse(broker).start();
+      this.steady = new CpuUse(broker);
+    }
+
+    /** Called as the phase goes, with the number of events processed so far. */
+    void progress(long count) {
+      if (started == 0 && count > 0) {
+        started = System.nanoTime();
+        firstCount = count;
+      }
+      if (steadyStarted == 0 && count >= warmup && count < events) {
+        steadyStarted = System.nanoTime();
+        steadyFrom = count;
+        steady.start();
+      }
+    }
+
+    /** Called once every event is processed, while the phase's threads still run. */
+    void end() {
+      ended = System.nanoTime();
+      whole.mark();
+      if (steadyStarted != 0) {
+        steady.mark();
+      }
+    }
+
+    double rate() {
+      return (events - firstCount) / ((ended - started) / 1e9);
+    }
+
+    double steadyRate() {
+      return steadyStarted == 0
+          ? Double.NaN
+          : (events - steadyFrom) / ((ended - steadyStarted) / 1e9);
+    }
+
+    /** Both spans' figures, with the shares of {@code base}'s rates when given. */
+    String report(String name, Phase base) {
+      String share =
+          base == null ? "" : String.format(" (%.2f of the plain copy)", rate() / base.rate());
+      String steadyShare =
+          base == null
+              ? ""
+              : String.format(" (%.2f of the plain copy)", steadyRate() / base.steadyRate());
+      return String.format(
+          "%s: %,.0f events/s%s; %s%n  steady, after %,d events: %,.0f events/s%s; %s%n",
+          name,
+          rate(),
+          share,
+          whole.perEvent(events - firstCount),
+          steadyFrom,
+          steadyRate(),
+          steadyShare,
+          steadyStarted == 0 ? "-" : steady.perEvent(events - steadyFrom));
     }
   }
 
@@ -178,7 +254,7 @@ public final class WorkersBenchmark {
   }
 
   /** A plain consumer → producer loop over the same partitions, no processing. */
-  private static double copy(KafkaBroker broker, String from, String to, int events) {
+  private static void copy(KafkaBroker broker, String from, String to, Phase phase) {
     try (KafkaConsumer<byte[], byte[]> consumer =
             new KafkaConsumer<>(
                 consumerConfig(broker, "bench-copy", false),
@@ -187,21 +263,18 @@ public final class WorkersBenchmark {
         KafkaProducer<byte[], byte[]> producer =
             new KafkaProducer<>(producerConfig(broker, null), bytes(), bytes())) {
       consumer.subscribe(Set.of(from));
-      int copied = 0;
-      long started = 0;
-      while (copied < events) {
+      long copied = 0;
+      while (copied < phase.events) {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
-        if (started == 0 && !batch.isEmpty()) {
-          started = System.nanoTime();
-        }
         for (ConsumerRecord<byte[], byte[]> r : batch) {
           producer.send(new ProducerRecord<>(to, r.partition(), r.key(), r.value()));
           copied++;
         }
+        phase.progress(copied);
         consumer.commitAsync();
       }
       producer.flush();
-      return events / seconds(started);
+      phase.end();
     }
   }
 
@@ -209,49 +282,46 @@ public final class WorkersBenchmark {
    * The plain copy made exactly-once by hand, the cheapest transactional consume-transform-produce
    * loop: one thread, every partition assigned (no group rebalance), one transactional producer,
    * the consumed offsets committed in the transaction every 100 ms (Kafka Streams' exactly-once
-   * commit interval). Events/s from the first record read to the last commit.
+   * commit interval). The phase runs from the first record read to the last commit.
+   *
+   * <p>With {@code lineage}, each copy carries what validate's output contract adds to a record
+   * without reading the event: the four lineage headers (source topic, partition and offset, and an
+   * event time, here the record's timestamp) and the partition chosen by the key. What that copy
+   * costs over the plain one is the part of validate's cost no faster check can remove.
    */
-  private static double transactionalCopy(KafkaBroker broker, String from, String to, String id) {
+  private static void transactionalCopy(
+      KafkaBroker broker, String from, String to, String txId, Phase phase, boolean lineage) {
     List<TopicPartition> partitions = new java.util.ArrayList<>();
     for (int p = 0; p < PARTITIONS; p++) {
       partitions.add(new TopicPartition(from, p));
     }
-    java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
-    int copied = copyPartitions(broker, partitions, to, "bench-" + id, started);
-    return copied / seconds(started.get());
-  }
-
-  private static int copyPartitions(
-      KafkaBroker broker,
-      List<TopicPartition> partitions,
-      String to,
-      String txId,
-      java.util.concurrent.atomic.AtomicLong started) {
     try (KafkaConsumer<byte[], byte[]> consumer =
             new KafkaConsumer<>(
-                consumerConfig(broker, txId, true),
+                consumerConfig(broker, "bench-" + txId, true),
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer =
-            new KafkaProducer<>(producerConfig(broker, txId), bytes(), bytes())) {
+            new KafkaProducer<>(producerConfig(broker, "bench-" + txId), bytes(), bytes())) {
       producer.initTransactions();
       consumer.assign(partitions);
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      int copied = 0;
+      long copied = 0;
       long lastCommit = System.nanoTime();
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       producer.beginTransaction();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
-        if (!batch.isEmpty()) {
-          started.compareAndSet(0, System.nanoTime());
-        }
         for (ConsumerRecord<byte[], byte[]> r : batch) {
-          producer.send(new ProducerRecord<>(to, r.partition(), r.key(), r.value()));
+          producer.send(
+              lineage
+                  ? new ProducerRecord<>(
+                      to, null, r.timestamp(), r.key(), r.value(), lineageHeaders(r))
+                  : new ProducerRecord<>(to, r.partition(), r.key(), r.value()));
           offsets.put(
               new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
           copied++;
         }
+        phase.progress(copied);
         if (System.nanoTime() - lastCommit >= 100_000_000L) {
           producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
           producer.commitTransaction();
@@ -262,8 +332,23 @@ public final class WorkersBenchmark {
       }
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
       producer.commitTransaction();
-      return copied;
+      phase.end();
     }
+  }
+
+  /** The headers validate writes on a validated record, built as it builds them. */
+  private static RecordHeaders lineageHeaders(ConsumerRecord<byte[], byte[]> r) {
+    return new RecordHeaders(
+        new Header[] {
+          new RecordHeader(OutputHeaders.SOURCE_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8)),
+          new RecordHeader(OutputHeaders.SOURCE_PARTITION, ascii(Integer.toString(r.partition()))),
+          new RecordHeader(OutputHeaders.SOURCE_OFFSET, ascii(Long.toString(r.offset()))),
+          new RecordHeader(OutputHeaders.EVENT_TIME, ascii(Long.toString(r.timestamp())))
+        });
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /**
@@ -271,32 +356,25 @@ public final class WorkersBenchmark {
    * (exactly_once_v2, threads, producer batches) and no processing: what Streams and transactions
    * cost before validate does any work.
    */
-  private static double streamsCopy(Properties properties, String from, String to, int events)
+  private static void streamsCopy(Properties properties, String from, String to, Phase phase)
       throws Exception {
     AtomicLong copied = new AtomicLong();
     StreamsBuilder builder = new StreamsBuilder();
     builder.<byte[], byte[]>stream(from).peek((key, value) -> copied.incrementAndGet()).to(to);
     try (KafkaStreams streams = new KafkaStreams(builder.build(), properties)) {
       streams.start();
-      long first = 0;
-      long firstCount = 0;
-      while (copied.get() < events) {
+      while (copied.get() < phase.events) {
         if (streams.state() == KafkaStreams.State.ERROR) {
           throw new IllegalStateException("the streams copy failed");
         }
-        if (first == 0 && copied.get() > 0) {
-          first = System.nanoTime();
-          firstCount = copied.get();
-        }
+        phase.progress(copied.get());
         java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
       }
-      double rate = (events - firstCount) / seconds(first);
+      phase.end();
       streams.close(Duration.ofSeconds(30));
-      return rate;
     }
   }
 
-  /** Events/s of a stage from its first to its last input record, read from its metrics. */
   /**
    * {@code env} plus validate's dedup budgets from {@code -Dbench.maxDedupIds} and {@code
    * -Dbench.maxSpilledDedupIds} when set.
@@ -334,35 +412,25 @@ public final class WorkersBenchmark {
         spillBytes);
   }
 
-  private static double stage(Subcommand stage, WorkerConfig config, String counter, int events)
-      throws Exception {
-    return stage(stage, config, counter, events, running -> {});
-  }
-
-  private static double stage(
+  /** Runs a stage until its input counter reaches the phase's events, reading its metrics. */
+  private static void stage(
       Subcommand stage,
       WorkerConfig config,
       String counter,
-      int events,
+      Phase phase,
       java.util.function.Consumer<RunningStage> atEnd)
       throws Exception {
     try (RunningStage running = RunningStage.start(stage, config)) {
-      long first = 0;
-      double firstCount = 0;
-      while (running.count(counter) < events) {
+      while (running.count(counter) < phase.events) {
         if (running.hasExited()) {
           throw new IllegalStateException(stage.name() + " exited early");
         }
-        if (first == 0 && running.count(counter) > 0) {
-          first = System.nanoTime();
-          firstCount = running.count(counter);
-        }
+        phase.progress((long) running.count(counter));
         // Polling a metric, not waiting for a condition in a test: a short park is enough.
         java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
       }
-      double rate = (events - firstCount) / seconds(first);
+      phase.end();
       atEnd.accept(running);
-      return rate;
     }
   }
 

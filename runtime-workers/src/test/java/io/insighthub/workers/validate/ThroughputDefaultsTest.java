@@ -12,7 +12,7 @@ class ThroughputDefaultsTest {
     Properties p = new Properties();
     ValidateStage.throughputDefaults(p, 4);
     assertThat(p.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo(4);
-    assertThat(p.get(StreamsConfig.producerPrefix("batch.size"))).isEqualTo(128 * 1024);
+    assertThat(p.get(StreamsConfig.producerPrefix("batch.size"))).isEqualTo(256 * 1024);
     // The guarantee is not a throughput default.
     assertThat(p).doesNotContainKey(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
   }

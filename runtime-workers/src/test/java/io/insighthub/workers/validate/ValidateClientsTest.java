@@ -55,7 +55,7 @@ class ValidateClientsTest {
         .containsEntry(ProducerConfig.LINGER_MS_CONFIG, "7")
         .containsEntry(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-0")
         .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
-        .containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024)
+        .containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024)
         .containsEntry(
             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, ValidateClients.TRANSACTION_TIMEOUT_MS)
         .doesNotContainKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
