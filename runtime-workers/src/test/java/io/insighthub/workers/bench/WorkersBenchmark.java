@@ -292,9 +292,12 @@ public final class WorkersBenchmark {
   private static void transactionalCopy(
       KafkaBroker broker, String from, String to, String txId, Phase phase, boolean lineage) {
     List<TopicPartition> partitions = new java.util.ArrayList<>();
+    byte[][] partitionBytes = new byte[PARTITIONS][];
     for (int p = 0; p < PARTITIONS; p++) {
       partitions.add(new TopicPartition(from, p));
+      partitionBytes[p] = ascii(Integer.toString(p));
     }
+    byte[] topicBytes = from.getBytes(StandardCharsets.UTF_8);
     try (KafkaConsumer<byte[], byte[]> consumer =
             new KafkaConsumer<>(
                 consumerConfig(broker, "bench-" + txId, true),
@@ -315,7 +318,12 @@ public final class WorkersBenchmark {
           producer.send(
               lineage
                   ? new ProducerRecord<>(
-                      to, null, r.timestamp(), r.key(), r.value(), lineageHeaders(r))
+                      to,
+                      null,
+                      r.timestamp(),
+                      r.key(),
+                      r.value(),
+                      lineageHeaders(r, topicBytes, partitionBytes))
                   : new ProducerRecord<>(to, r.partition(), r.key(), r.value()));
           offsets.put(
               new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
@@ -336,12 +344,16 @@ public final class WorkersBenchmark {
     }
   }
 
-  /** The headers validate writes on a validated record, built as it builds them. */
-  private static RecordHeaders lineageHeaders(ConsumerRecord<byte[], byte[]> r) {
+  /**
+   * The headers validate writes on a validated record, built as it builds them (the topic's and
+   * partitions' bytes made once).
+   */
+  private static RecordHeaders lineageHeaders(
+      ConsumerRecord<byte[], byte[]> r, byte[] topicBytes, byte[][] partitionBytes) {
     return new RecordHeaders(
         new Header[] {
-          new RecordHeader(OutputHeaders.SOURCE_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8)),
-          new RecordHeader(OutputHeaders.SOURCE_PARTITION, ascii(Integer.toString(r.partition()))),
+          new RecordHeader(OutputHeaders.SOURCE_TOPIC, topicBytes),
+          new RecordHeader(OutputHeaders.SOURCE_PARTITION, partitionBytes[r.partition()]),
           new RecordHeader(OutputHeaders.SOURCE_OFFSET, ascii(Long.toString(r.offset()))),
           new RecordHeader(OutputHeaders.EVENT_TIME, ascii(Long.toString(r.timestamp())))
         });
