@@ -63,6 +63,13 @@ public record WorkerConfig(
    */
   public static final String STATE_DIR_ENV = "INSIGHTHUB_STATE_DIR";
 
+  /**
+   * Environment variable bounding the dedup ids a validate process spills to its state directory;
+   * the operator derives it from the stage's {@code stateStorage}.
+   */
+  public static final String MAX_SPILLED_DEDUP_IDS_ENV =
+      "INSIGHTHUB_VALIDATE_MAX_SPILLED_DEDUP_IDS";
+
   /** The compacted topic all loaders publish their watermarks to. */
   public static final String WATERMARK_TOPIC = "insighthub.watermarks";
 

@@ -57,6 +57,14 @@ class CrdValidationIT {
     assertThat((Object) pipeline.get("spec", "layers", "raw", "partitions")).isEqualTo(12);
     assertThat((Object) pipeline.get("spec", "freshness", "streamingSla")).isEqualTo("2m");
     assertThat((Object) pipeline.get("spec", "suspend")).isEqualTo(false);
+    assertThat((Object) pipeline.get("spec", "workers", "validate", "stateStorage"))
+        .as("any positive quantity, binary or decimal")
+        .isEqualTo("1.5Gi");
+    assertThat((Object) pipeline.get("spec", "workers", "aggregate", "stateStorage"))
+        .isEqualTo("20G");
+    assertThat((Object) pipeline.get("spec", "workers", "load", "stateStorage"))
+        .as("no default: no limit and no request, as before the field existed")
+        .isNull();
     GenericKubernetesResource backfill = get(client, ns, "Backfill", "clicks-2025");
     assertThat((Object) backfill.get("spec", "chunkSize")).isEqualTo("24h");
     assertThat((Object) backfill.get("spec", "priority")).isEqualTo("low");

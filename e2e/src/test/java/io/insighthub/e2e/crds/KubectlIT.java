@@ -85,6 +85,12 @@ class KubectlIT {
 
     String slot = server.kubectl("explain", "cdcsource.spec.slotName").orThrow().stdout();
     assertThat(slot).contains("Immutable");
+
+    String disk =
+        server.kubectl("explain", "pipeline.spec.workers.validate.stateStorage").orThrow().stdout();
+    assertThat(disk.replaceAll("\\s+", " "))
+        .contains("ephemeral-storage request")
+        .contains("(allowed lateness + dedup window) x 50-70 bytes");
   }
 
   @Test

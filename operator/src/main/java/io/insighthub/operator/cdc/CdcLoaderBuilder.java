@@ -11,6 +11,7 @@ import io.insighthub.crds.v1alpha1.PiiField;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.operator.OperatorConfig;
 import io.insighthub.operator.common.Labels;
+import io.insighthub.operator.common.StateStorage;
 import io.insighthub.operator.common.WorkerMounts;
 import io.insighthub.operator.common.WorkerPodTemplate;
 import io.insighthub.operator.pipeline.WorkerConfigBuilder;
@@ -85,6 +86,7 @@ public final class CdcLoaderBuilder {
             labels,
             operator.workerImage(),
             spec.loader.resources != null ? spec.loader.resources : operator.workerResources(),
+            StateStorage.of(spec.loader.stateStorage),
             configMapName(source),
             hash,
             spec.sink.connectionSecretRef.name,

@@ -26,6 +26,8 @@ import java.util.Map;
  *
  * @param stage the worker subcommand, also the container name
  * @param labels the pod labels
+ * @param stateStorage size of the state volume and the container's ephemeral-storage request; null:
+ *     unbounded and not requested
  * @param configMap name of the ConfigMap holding config.json
  * @param configHash hash of config.json, set as a pod annotation
  * @param sinkSecret Secret with the warehouse connection, mounted at {@link WorkerMounts#SINK_DIR}
@@ -39,6 +41,7 @@ public record WorkerPodTemplate(
     Map<String, String> labels,
     String image,
     ResourceRequirements resources,
+    StateStorage stateStorage,
     String configMap,
     String configHash,
     String sinkSecret,
@@ -84,7 +87,13 @@ public record WorkerPodTemplate(
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     mounts.add(
         new VolumeMountBuilder().withName("tmp").withMountPath(WorkerMounts.TMP_DIR).build());
-    volumes.add(new VolumeBuilder().withName("state").withNewEmptyDir().endEmptyDir().build());
+    volumes.add(
+        new VolumeBuilder()
+            .withName("state")
+            .withNewEmptyDir()
+            .withSizeLimit(stateStorage == null ? null : stateStorage.quantity())
+            .endEmptyDir()
+            .build());
     mounts.add(
         new VolumeMountBuilder().withName("state").withMountPath(WorkerMounts.STATE_DIR).build());
 
@@ -102,7 +111,7 @@ public record WorkerPodTemplate(
             .withName(WorkerConfig.STATE_DIR_ENV)
             .withValue(WorkerMounts.STATE_DIR)
             .endEnv()
-            .withResources(resources)
+            .withResources(stateStorage == null ? resources : stateStorage.requestedIn(resources))
             .addNewPort()
             .withName(WorkerMounts.METRICS_PORT_NAME)
             .withContainerPort(WorkerMounts.METRICS_PORT)

@@ -80,6 +80,7 @@ public final class PipelineCronJobBuilder {
                 labels,
                 WorkerDeploymentBuilder.image(resolved),
                 resolved.operator().workerResources(),
+                null,
                 PipelineNames.configMap(pipeline),
                 resolved.configHash(),
                 sink != null ? sink.connectionSecretRef.name : null,

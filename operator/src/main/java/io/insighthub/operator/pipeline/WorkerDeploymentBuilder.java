@@ -1,12 +1,16 @@
 package io.insighthub.operator.pipeline;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.insighthub.crds.v1alpha1.PiiField;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.WorkerSpec;
+import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.operator.common.Labels;
+import io.insighthub.operator.common.StateStorage;
 import io.insighthub.operator.common.WorkerPodTemplate;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +35,14 @@ public final class WorkerDeploymentBuilder {
             && pii.hashKeySecretRef != null
             && pii.fields.stream().anyMatch(f -> f.action == PiiField.Action.HASH);
     var sink = WorkerConfigBuilder.sinkSpec(pipeline, resolved.cdcSource());
+    StateStorage stateStorage = StateStorage.of(worker.stateStorage);
     var template =
         new WorkerPodTemplate(
             stage.id(),
             podLabels,
             image(resolved),
             resources(worker, resolved),
+            stateStorage,
             PipelineNames.configMap(pipeline),
             resolved.configHash(),
             // validate moves data between topics only; the other stages write the warehouse.
@@ -45,6 +51,19 @@ public final class WorkerDeploymentBuilder {
             hashes ? WorkerConfigBuilder.hashKey(pii) : null,
             null,
             true);
+    PodTemplateSpec pod = template.build("Always");
+    if (stage == WorkerStage.VALIDATE && stateStorage != null) {
+      // The stage forgets its oldest spilled ids (counted, logged) before the volume is full.
+      pod.getSpec()
+          .getContainers()
+          .getFirst()
+          .getEnv()
+          .add(
+              new EnvVar(
+                  WorkerConfig.MAX_SPILLED_DEDUP_IDS_ENV,
+                  String.valueOf(stateStorage.maxSpilledDedupIds()),
+                  null));
+    }
     return new DeploymentBuilder()
         .withNewMetadata()
         .withName(PipelineNames.deployment(pipeline, stage))
@@ -61,7 +80,7 @@ public final class WorkerDeploymentBuilder {
         .withNewSelector()
         .withMatchLabels(podLabels)
         .endSelector()
-        .withTemplate(template.build("Always"))
+        .withTemplate(pod)
         .endSpec()
         .build();
   }

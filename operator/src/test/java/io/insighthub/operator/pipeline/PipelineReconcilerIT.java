@@ -211,6 +211,69 @@ class PipelineReconcilerIT {
   }
 
   @Test
+  void stateStorageSizesTheValidatePodsDiskAsStoredAndRemovingItRemovesTheBound() {
+    String name = "disk";
+    Pipeline spilling = TestPipelines.events(name, ns);
+    spilling.getSpec().workers.validate.stateStorage = "1.5Gi";
+    create(spilling);
+    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == topicCount(name));
+    strimzi.topicsReady(name);
+    await().atMost(WAIT).until(() -> kubelet.deployments(name).size() == 2);
+    kubelet.workersAvailable(name);
+    awaitCondition(name, CONDITION_READY, "True", "AllReady");
+
+    var pod = deployment(name + "-validate").getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getName().equals("state"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir().getSizeLimit()).hasToString("1536Mi"));
+    var container = pod.getContainers().getFirst();
+    assertThat(container.getResources().getRequests().get("ephemeral-storage"))
+        .hasToString("1536Mi");
+    // 1.5 GiB x 0.9 / 70 bytes per id
+    assertThat(container.getEnv())
+        .filteredOn(e -> e.getName().equals(WorkerConfig.MAX_SPILLED_DEDUP_IDS_ENV))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("20707878"));
+
+    // The server stores 1.5Gi as 1536Mi. Rendered so, the stored Deployment holds exactly what
+    // the operator renders, and the matcher finds nothing to apply again.
+    Subset.assertContains(
+        deployment(name + "-validate"),
+        expectedChildren(pipeline(name)).stream()
+            .filter(c -> c.getMetadata().getName().equals(name + "-validate"))
+            .findFirst()
+            .orElseThrow());
+
+    Conflicts.retry(
+        () ->
+            client
+                .resources(Pipeline.class)
+                .inNamespace(ns)
+                .withName(name)
+                .edit(
+                    p -> {
+                      p.getSpec().workers.validate.stateStorage = null;
+                      return p;
+                    }));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              var now = deployment(name + "-validate").getSpec().getTemplate().getSpec();
+              assertThat(now.getVolumes())
+                  .filteredOn(v -> v.getName().equals("state"))
+                  .singleElement()
+                  .satisfies(v -> assertThat(v.getEmptyDir().getSizeLimit()).isNull());
+              assertThat(now.getContainers().getFirst().getResources().getRequests())
+                  .doesNotContainKey("ephemeral-storage");
+              assertThat(now.getContainers().getFirst().getEnv())
+                  .extracting(e -> e.getName())
+                  .containsExactly(WorkerConfig.STATE_DIR_ENV);
+            });
+  }
+
+  @Test
   void aChildChangedByHandIsRevertedByTheNextReconcile() {
     String name = "by-hand";
     create(TestPipelines.events(name, ns));
@@ -655,6 +718,10 @@ class PipelineReconcilerIT {
     return io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
             configJson(name), WorkerConfig.class)
         .quality();
+  }
+
+  static Deployment deployment(String name) {
+    return client.apps().deployments().inNamespace(ns).withName(name).get();
   }
 
   static String podConfigHash(String deployment) {

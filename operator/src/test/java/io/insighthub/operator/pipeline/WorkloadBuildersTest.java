@@ -1,8 +1,15 @@
 package io.insighthub.operator.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.insighthub.crds.v1alpha1.Pipeline;
@@ -13,7 +20,10 @@ import io.insighthub.operator.testing.TestPipelines;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The worker Deployments and CronJobs: which exist, suspend, and the pod's hardening. */
+/**
+ * The worker Deployments and CronJobs: which exist, suspend, the pod's hardening and its local
+ * disk.
+ */
 class WorkloadBuildersTest {
   static final OperatorConfig CONFIG = OperatorConfig.defaults().withKafkaCluster("main");
 
@@ -154,6 +164,65 @@ class WorkloadBuildersTest {
             .toList();
 
     assertThat(PipelineCronJobBuilder.build(resolve(pipeline))).isEmpty();
+  }
+
+  @Test
+  void stateStorageSizesTheStateVolumeRequestsItAndBoundsValidatesSpill() {
+    Pipeline pipeline = TestPipelines.eventsWithTransforms("p", "ns");
+    pipeline.getSpec().workers.validate.stateStorage = "20Gi";
+    pipeline.getSpec().workers.aggregate.stateStorage = "1.5Gi";
+
+    List<Deployment> deployments = WorkerDeploymentBuilder.build(resolve(pipeline));
+    var validate = deployments.get(0).getSpec().getTemplate().getSpec();
+    var aggregate = deployments.get(1).getSpec().getTemplate().getSpec();
+    var load = deployments.get(2).getSpec().getTemplate().getSpec();
+
+    assertThat(stateVolume(validate).getEmptyDir().getSizeLimit()).hasToString("20Gi");
+    assertThat(validate.getContainers().getFirst().getResources().getRequests())
+        .containsAllEntriesOf(CONFIG.workerResources().getRequests())
+        .containsEntry("ephemeral-storage", new Quantity("20Gi"));
+    assertThat(validate.getContainers().getFirst().getEnv())
+        .extracting(EnvVar::getName, EnvVar::getValue)
+        .containsExactly(
+            tuple("INSIGHTHUB_STATE_DIR", "/var/lib/insighthub"),
+            tuple("INSIGHTHUB_VALIDATE_MAX_SPILLED_DEDUP_IDS", "276105040"));
+
+    assertThat(stateVolume(aggregate).getEmptyDir().getSizeLimit())
+        .as("stored by the API server as 1536Mi, so rendered so")
+        .hasToString("1536Mi");
+    assertThat(aggregate.getContainers().getFirst().getResources().getRequests())
+        .containsEntry("ephemeral-storage", new Quantity("1536Mi"));
+    assertThat(aggregate.getContainers().getFirst().getEnv())
+        .as("Kafka Streams has no spill bound to derive")
+        .extracting(EnvVar::getName)
+        .containsExactly("INSIGHTHUB_STATE_DIR");
+
+    assertThat(stateVolume(load).getEmptyDir().getSizeLimit()).as("not set: as before").isNull();
+    assertThat(load.getContainers().getFirst().getResources()).isEqualTo(CONFIG.workerResources());
+    assertThat(CONFIG.workerResources().getRequests()).doesNotContainKey("ephemeral-storage");
+  }
+
+  @Test
+  void anEphemeralStorageRequestInResourcesIsKeptAndStillSizesTheVolume() {
+    Pipeline pipeline = TestPipelines.events("p", "ns");
+    pipeline.getSpec().workers.validate.stateStorage = "20Gi";
+    pipeline.getSpec().workers.validate.resources =
+        new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity("1"))
+            .addToRequests("ephemeral-storage", new Quantity("25Gi"))
+            .build();
+
+    var validate =
+        WorkerDeploymentBuilder.build(resolve(pipeline)).get(0).getSpec().getTemplate().getSpec();
+
+    assertThat(validate.getContainers().getFirst().getResources().getRequests())
+        .containsExactly(
+            entry("cpu", new Quantity("1")), entry("ephemeral-storage", new Quantity("25Gi")));
+    assertThat(stateVolume(validate).getEmptyDir().getSizeLimit()).hasToString("20Gi");
+  }
+
+  static Volume stateVolume(PodSpec pod) {
+    return pod.getVolumes().stream().filter(v -> v.getName().equals("state")).findFirst().get();
   }
 
   static List<String> names(List<? extends io.fabric8.kubernetes.api.model.HasMetadata> resources) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.EnvOptions;
 import org.rocksdb.FlushOptions;
@@ -278,12 +279,26 @@ final class DedupSpill implements AutoCloseable {
     deleteRange();
   }
 
-  /** Removes every key of {@code partition}. */
+  /**
+   * Removes every key of {@code partition}, and compacts its range at once: its range tombstone
+   * covers every bucket the partition will spill, so left in the memtable it would be flushed with
+   * the next bucket's ingestion and put that file (and the ones after it) on level 0, where {@code
+   * deleteFilesInRanges} cannot drop them: forgotten and expired buckets would stay on disk until a
+   * compaction merged them, several times the disk budget (BENCHMARKS.md, "Disk of the spill"). The
+   * range holds only dead keys, so the compaction writes nothing.
+   */
   void deletePartition(int partition) throws RocksDBException {
     open();
     prefix(key, partition, Long.MIN_VALUE);
     prefix(end, partition + 1, Long.MIN_VALUE);
     deleteRange();
+    try (var options =
+        new CompactRangeOptions()
+            .setBottommostLevelCompaction(
+                CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
+      // Forced down to the last level, where the tombstone covers nothing and is dropped.
+      db.compactRange(db.getDefaultColumnFamily(), key.clone(), end.clone(), options);
+    }
   }
 
   /**

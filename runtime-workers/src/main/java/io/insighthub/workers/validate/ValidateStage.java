@@ -215,7 +215,7 @@ public final class ValidateStage implements Subcommand {
   }
 
   /** Environment variable: the most dedup ids the process spills to its local disk store. */
-  static final String MAX_SPILLED_DEDUP_IDS_ENV = "INSIGHTHUB_VALIDATE_MAX_SPILLED_DEDUP_IDS";
+  static final String MAX_SPILLED_DEDUP_IDS_ENV = WorkerConfig.MAX_SPILLED_DEDUP_IDS_ENV;
 
   /**
    * The dedup disk budget: {@link #MAX_SPILLED_DEDUP_IDS_ENV} ({@code 0}: no store, ids over the

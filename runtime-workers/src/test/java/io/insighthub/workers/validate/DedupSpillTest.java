@@ -135,6 +135,38 @@ class DedupSpillTest {
   }
 
   @Test
+  void forgottenBucketsFreeTheirDiskAtOnceAfterAPartitionsReset() throws Exception {
+    // The reset at assignment leaves a range tombstone over the whole partition; ingesting a
+    // bucket under it used to flush it to level 0 with the bucket's file, where deleting files
+    // by range cannot reach, so forgotten buckets stayed on disk until a compaction.
+    SeenIds seen = new SeenIds(WINDOW, LATENESS, spill, 0);
+    int perBucket = 2_000;
+    seen.budget(perBucket, perBucket + perBucket / 2); // one bucket in memory, one on disk
+    long oneBucket = 0;
+    long most = 0;
+    for (int b = 0; b < 8; b++) {
+      for (int i = 0; i < perBucket; i++) {
+        accept(seen, "b" + b + "-" + i, START + b * WINDOW + i * (WINDOW / perBucket));
+      }
+      seen.trim();
+      // Repeats of the spilled bucket's ids: reads from the store, as the stage's lookups do.
+      for (int i = 0; i < 10 && b > 0; i++) {
+        assertThat(contains(seen, "b" + (b - 1) + "-" + i, START + (b - 1) * WINDOW)).isTrue();
+      }
+      long live = sstBytes(dir.resolve("spill"));
+      if (oneBucket == 0 && live > 0) {
+        oneBucket = live;
+      }
+      most = Math.max(most, live);
+    }
+    assertThat(seen.spilledBuckets()).isEqualTo(1);
+    assertThat(oneBucket).isPositive();
+    assertThat(most)
+        .as("table files in the store's directory, at most, against one bucket's")
+        .isEqualTo(oneBucket);
+  }
+
+  @Test
   void withoutADiskBudgetTheOldestBucketsAreForgottenAsBefore() {
     SeenIds seen = thirtyIds(0, 10, 0);
     assertThat(seen.trim()).isEqualTo(20);
@@ -271,6 +303,16 @@ class DedupSpillTest {
   }
 
   /** Ids e0-e29, one a minute from START (three buckets of ten), in partition {@code p}. */
+  /** Bytes of the table files in the store's directory, live or not yet deleted. */
+  private static long sstBytes(Path store) throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(store)) {
+      return files
+          .filter(f -> f.toString().endsWith(".sst"))
+          .mapToLong(f -> f.toFile().length())
+          .sum();
+    }
+  }
+
   private SeenIds thirtyIds(int p, long maxIds, long maxSpilled) {
     SeenIds seen = new SeenIds(WINDOW, LATENESS, spill, p);
     seen.budget(maxIds, maxSpilled);
