@@ -57,6 +57,9 @@ final class DedupSpill implements AutoCloseable {
     RocksDB.loadLibrary();
   }
 
+  /** Disk reserved ahead for the store's MANIFEST, which records its few table files. */
+  static final long MANIFEST_PREALLOCATION = 64 << 10;
+
   private final Path dir;
   private final Path ingestDir;
   private final IngestExternalFileOptions ingestOptions;
@@ -82,6 +85,9 @@ final class DedupSpill implements AutoCloseable {
             .setCompressionType(CompressionType.NO_COMPRESSION)
             .setWriteBufferSize(16L << 20)
             .setMaxWriteBufferNumber(2)
+            // RocksDB reserves 4 MiB of disk for the MANIFEST by default: most of the disk a small
+            // stateStorage volume gives a thread. The store's manifest stays a few KiB.
+            .setManifestPreallocationSize(MANIFEST_PREALLOCATION)
             .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
     this.writeOptions = new WriteOptions().setDisableWAL(true);
     this.readOptions = new ReadOptions();

@@ -62,6 +62,7 @@ public final class DedupSpillBenchmark {
           "store after flush and compaction: %,d bytes for %,d ids: %.1f bytes per id%n",
           bytes, spilled, bytes / (double) spilled);
       lookups(seen, start, perBucket, lookups, "compacted");
+      reset(spill, start, perBucket, ids);
       // An id ten windows later: every spilled bucket is out of reach and deleted.
       SeenIds.hash("later", hash);
       seen.accept(hash[0], hash[1], start + 20 * WINDOW);
@@ -69,6 +70,34 @@ public final class DedupSpillBenchmark {
           "after every spilled bucket expired: %d spilled ids, %,d bytes of live table files%n",
           seen.spilledSize(), spill.liveBytes());
     }
+  }
+
+  /**
+   * Spills the same ids for a second partition, then times its reset (the partition revoked or
+   * assigned in a rebalance: its table files dropped, its range deleted and compacted), which runs
+   * on the loop's thread inside the rebalance callback.
+   */
+  private static void reset(DedupSpill spill, long start, int perBucket, int ids) throws Exception {
+    long[] hash = new long[2];
+    SeenIds other = new SeenIds(WINDOW, 10 * WINDOW, spill, 1);
+    other.budget(perBucket, Long.MAX_VALUE);
+    for (int i = 0; i < ids; i++) {
+      SeenIds.hash("other-" + i, hash);
+      other.accept(hash[0], hash[1], time(start, i, perBucket));
+      if ((i & 16_383) == 16_383) {
+        other.trim();
+      }
+    }
+    other.trim();
+    other.drainPending();
+    long spilled = other.spilledSize();
+    long liveBefore = spill.liveBytes();
+    long before = System.nanoTime();
+    spill.deletePartition(1);
+    double millis = (System.nanoTime() - before) / 1e6;
+    System.out.printf(
+        "reset of a partition with %,d spilled ids: %.1f ms; live table files %,d -> %,d bytes%n",
+        spilled, millis, liveBefore, spill.liveBytes());
   }
 
   /**

@@ -4,6 +4,7 @@ import static io.insighthub.workers.validate.SeenIdsTest.accept;
 import static io.insighthub.workers.validate.SeenIdsTest.contains;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -164,6 +165,31 @@ class DedupSpillTest {
     assertThat(most)
         .as("table files in the store's directory, at most, against one bucket's")
         .isEqualTo(oneBucket);
+  }
+
+  @Test
+  void aStoreTakesLittleDiskBeyondItsTableFiles() throws Exception {
+    // RocksDB reserves 4 MiB for the MANIFEST by default (allocated, not in the file's length),
+    // which a small stateStorage volume counts against each validate thread.
+    SeenIds seen = new SeenIds(WINDOW, LATENESS, spill, 0);
+    seen.budget(100, Long.MAX_VALUE);
+    for (int i = 0; i < 200; i++) {
+      accept(seen, "id-" + i, START + i * (WINDOW / 100));
+    }
+    seen.trim();
+    assertThat(seen.spilledBuckets()).isEqualTo(1);
+    long allocated = allocatedBytes(dir.resolve("spill"));
+    assertThat(allocated)
+        .as("disk allocated to the store's directory (du), against its table files")
+        .isLessThan(sstBytes(dir.resolve("spill")) + (1 << 20));
+  }
+
+  /** Disk blocks allocated under {@code path}, as {@code du} (and the kubelet) counts them. */
+  private static long allocatedBytes(Path path) throws Exception {
+    Process du = new ProcessBuilder("du", "-s", "-B1", path.toString()).start();
+    String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(du.waitFor()).as("du's exit code").isZero();
+    return Long.parseLong(out.split("\\s+")[0]);
   }
 
   @Test
