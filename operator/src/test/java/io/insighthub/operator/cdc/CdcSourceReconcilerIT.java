@@ -121,17 +121,9 @@ class CdcSourceReconcilerIT {
     client.resource(source).inNamespace(ns).create();
     await().atMost(WAIT).until(() -> connector("paused-db") != null && loader("paused-db") != null);
 
-    Conflicts.retry(
-        () ->
-            client
-                .resources(CdcSource.class)
-                .inNamespace(ns)
-                .withName("paused-db")
-                .edit(
-                    s -> {
-                      s.getSpec().suspend = true;
-                      return s;
-                    }));
+    Conflicts.edit(
+        client.resources(CdcSource.class).inNamespace(ns).withName("paused-db"),
+        s -> s.getSpec().suspend = true);
 
     await()
         .atMost(WAIT)

@@ -497,17 +497,9 @@ class FreshnessIT {
   }
 
   static void setSuspend(String name, boolean suspend) {
-    Conflicts.retry(
-        () ->
-            client
-                .resources(Pipeline.class)
-                .inNamespace(ns)
-                .withName(name)
-                .edit(
-                    p -> {
-                      p.getSpec().suspend = suspend;
-                      return p;
-                    }));
+    Conflicts.edit(
+        client.resources(Pipeline.class).inNamespace(ns).withName(name),
+        p -> p.getSpec().suspend = suspend);
   }
 
   static void secret(String name, Map<String, String> data) {

@@ -152,17 +152,9 @@ class PipelineReconcilerIT {
     int reconciled = reconciles.finished(pipeline(name));
 
     // Any change to a rule that points to the Pipeline triggers it; a label changes no output.
-    Conflicts.retry(
-        () ->
-            client
-                .resources(QualityRule.class)
-                .inNamespace(ns)
-                .withName(name + "-late")
-                .edit(
-                    r -> {
-                      r.getMetadata().setLabels(Map.of("touched", "yes"));
-                      return r;
-                    }));
+    Conflicts.edit(
+        client.resources(QualityRule.class).inNamespace(ns).withName(name + "-late"),
+        r -> r.getMetadata().setLabels(Map.of("touched", "yes")));
     await().atMost(WAIT).until(() -> reconciles.finished(pipeline(name)) > reconciled);
 
     assertThat(before).isEqualTo(settled);
@@ -178,24 +170,17 @@ class PipelineReconcilerIT {
     await().atMost(WAIT).until(() -> kubelet.deployments(name).size() == 3);
     String hashBefore = podConfigHash(name + "-validate");
 
-    Conflicts.retry(
-        () ->
-            client
-                .resources(Pipeline.class)
-                .inNamespace(ns)
-                .withName(name)
-                .edit(
-                    p -> {
-                      p.getSpec().layers.validated.retentionDays = 90;
-                      p.getSpec().source.events.fields =
-                          new ArrayList<>(p.getSpec().source.events.fields);
-                      p.getSpec()
-                          .source
-                          .events
-                          .fields
-                          .add(new EventField("country", EventField.Type.STRING, false));
-                      return p;
-                    }));
+    Conflicts.edit(
+        client.resources(Pipeline.class).inNamespace(ns).withName(name),
+        p -> {
+          p.getSpec().layers.validated.retentionDays = 90;
+          p.getSpec().source.events.fields = new ArrayList<>(p.getSpec().source.events.fields);
+          p.getSpec()
+              .source
+              .events
+              .fields
+              .add(new EventField("country", EventField.Type.STRING, false));
+        });
 
     await()
         .atMost(WAIT)
@@ -245,17 +230,9 @@ class PipelineReconcilerIT {
             .findFirst()
             .orElseThrow());
 
-    Conflicts.retry(
-        () ->
-            client
-                .resources(Pipeline.class)
-                .inNamespace(ns)
-                .withName(name)
-                .edit(
-                    p -> {
-                      p.getSpec().workers.validate.stateStorage = null;
-                      return p;
-                    }));
+    Conflicts.edit(
+        client.resources(Pipeline.class).inNamespace(ns).withName(name),
+        p -> p.getSpec().workers.validate.stateStorage = null);
     await()
         .atMost(WAIT)
         .untilAsserted(
@@ -288,40 +265,20 @@ class PipelineReconcilerIT {
 
     // Someone edits the children directly: a topic's retention (a spec change), a managed label
     // of a Deployment (metadata only) and the worker config's JSON (a ConfigMap: no generation).
-    Conflicts.retry(
-        () ->
-            client
-                .resources(KafkaTopic.class)
-                .inNamespace(ns)
-                .withName(validated.getMetadata().getName())
-                .edit(
-                    t -> {
-                      t.getSpec().getConfig().put("retention.ms", 1000L);
-                      return t;
-                    }));
-    Conflicts.retry(
-        () ->
-            client
-                .apps()
-                .deployments()
-                .inNamespace(ns)
-                .withName(name + "-validate")
-                .edit(
-                    d -> {
-                      d.getMetadata().getLabels().put(CrdConstants.LABEL_PIPELINE, "someone-else");
-                      return d;
-                    }));
-    Conflicts.retry(
-        () ->
-            client
-                .configMaps()
-                .inNamespace(ns)
-                .withName(name + "-worker-config")
-                .edit(
-                    c -> {
-                      c.getData().replaceAll((k, v) -> "{}");
-                      return c;
-                    }));
+    Conflicts.edit(
+        client
+            .resources(KafkaTopic.class)
+            .inNamespace(ns)
+            .withName(validated.getMetadata().getName()),
+        t -> {
+          t.getSpec().getConfig().put("retention.ms", 1000L);
+        });
+    Conflicts.edit(
+        client.apps().deployments().inNamespace(ns).withName(name + "-validate"),
+        d -> d.getMetadata().getLabels().put(CrdConstants.LABEL_PIPELINE, "someone-else"));
+    Conflicts.edit(
+        client.configMaps().inNamespace(ns).withName(name + "-worker-config"),
+        c -> c.getData().replaceAll((k, v) -> "{}"));
 
     await()
         .atMost(WAIT)
@@ -538,17 +495,9 @@ class PipelineReconcilerIT {
               assertThat(quality(name).rules()).containsExactly(name + "-late");
             });
 
-    Conflicts.retry(
-        () ->
-            client
-                .resources(QualityRule.class)
-                .inNamespace(ns)
-                .withName(name + "-late")
-                .edit(
-                    r -> {
-                      r.getSpec().lateArrival.allowedLateness = "45m";
-                      return r;
-                    }));
+    Conflicts.edit(
+        client.resources(QualityRule.class).inNamespace(ns).withName(name + "-late"),
+        r -> r.getSpec().lateArrival.allowedLateness = "45m");
     await()
         .atMost(WAIT)
         .untilAsserted(() -> assertThat(quality(name).allowedLateness()).isEqualTo("45m"));
@@ -613,17 +562,9 @@ class PipelineReconcilerIT {
   }
 
   static void setSuspend(String name, boolean suspend) {
-    Conflicts.retry(
-        () ->
-            client
-                .resources(Pipeline.class)
-                .inNamespace(ns)
-                .withName(name)
-                .edit(
-                    p -> {
-                      p.getSpec().suspend = suspend;
-                      return p;
-                    }));
+    Conflicts.edit(
+        client.resources(Pipeline.class).inNamespace(ns).withName(name),
+        p -> p.getSpec().suspend = suspend);
   }
 
   static Condition condition(String name, String type) {

@@ -3,7 +3,9 @@ package io.insighthub.operator.testing;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Retries a test's read-modify-write of a resource the operator may update at the same moment (a
@@ -22,5 +24,16 @@ public final class Conflicts {
               edit.run();
               return true;
             });
+  }
+
+  /** Changes the live {@code resource} with {@code change} and writes it back, retried on 409. */
+  public static <T> void edit(Resource<T> resource, Consumer<T> change) {
+    retry(
+        () ->
+            resource.edit(
+                live -> {
+                  change.accept(live);
+                  return live;
+                }));
   }
 }
