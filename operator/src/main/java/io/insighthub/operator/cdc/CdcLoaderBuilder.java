@@ -93,6 +93,7 @@ public final class CdcLoaderBuilder {
             hashes(spec) ? spec.pii.hashKeySecretRef.name : null,
             hashes(spec) ? hashKey(spec) : null,
             null,
+            Map.of(),
             true);
     return new DeploymentBuilder()
         .withNewMetadata()

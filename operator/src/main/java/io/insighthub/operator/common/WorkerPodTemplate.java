@@ -34,6 +34,8 @@ import java.util.Map;
  * @param hashKeySecret Secret with the PII HMAC key, mounted at {@link WorkerMounts#PII_KEY_DIR}
  * @param hashKey key of the HMAC key inside {@code hashKeySecret}
  * @param envSecret Secret exposed as environment (object-store credentials)
+ * @param env further environment of the stage, after {@code INSIGHTHUB_STATE_DIR} (e.g. validate's
+ *     spill bound from {@code stateStorage})
  * @param longRunning true for Deployments: probes on the metrics port
  */
 public record WorkerPodTemplate(
@@ -48,6 +50,7 @@ public record WorkerPodTemplate(
     String hashKeySecret,
     String hashKey,
     String envSecret,
+    Map<String, String> env,
     boolean longRunning) {
 
   public static final String CONFIG_HASH_ANNOTATION = "data.insighthub.io/config-hash";
@@ -126,6 +129,7 @@ public record WorkerPodTemplate(
             .withDrop("ALL")
             .endCapabilities()
             .endSecurityContext();
+    env.forEach((name, value) -> container.addNewEnv().withName(name).withValue(value).endEnv());
     if (envSecret != null) {
       container.withEnvFrom(
           new EnvFromSourceBuilder().withNewSecretRef().withName(envSecret).endSecretRef().build());

@@ -9,6 +9,7 @@ import io.insighthub.operator.common.Labels;
 import io.insighthub.operator.common.WorkerPodTemplate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds a Pipeline's scheduled jobs: batch-ingest for a batch source, one elt-run per root SQL
@@ -87,6 +88,7 @@ public final class PipelineCronJobBuilder {
                 hashes ? pii.hashKeySecretRef.name : null,
                 hashes ? WorkerConfigBuilder.hashKey(pii) : null,
                 envSecret,
+                Map.of(),
                 false)
             .build("Never");
     template.getSpec().getContainers().getFirst().getArgs().addAll(extraArgs);

@@ -1,7 +1,5 @@
 package io.insighthub.operator.pipeline;
 
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -50,20 +48,14 @@ public final class WorkerDeploymentBuilder {
             hashes ? pii.hashKeySecretRef.name : null,
             hashes ? WorkerConfigBuilder.hashKey(pii) : null,
             null,
+            stage == WorkerStage.VALIDATE && stateStorage != null
+                // The stage forgets its oldest spilled ids (counted, logged) before the volume
+                // is full.
+                ? Map.of(
+                    WorkerConfig.MAX_SPILLED_DEDUP_IDS_ENV,
+                    String.valueOf(stateStorage.maxSpilledDedupIds()))
+                : Map.of(),
             true);
-    PodTemplateSpec pod = template.build("Always");
-    if (stage == WorkerStage.VALIDATE && stateStorage != null) {
-      // The stage forgets its oldest spilled ids (counted, logged) before the volume is full.
-      pod.getSpec()
-          .getContainers()
-          .getFirst()
-          .getEnv()
-          .add(
-              new EnvVar(
-                  WorkerConfig.MAX_SPILLED_DEDUP_IDS_ENV,
-                  String.valueOf(stateStorage.maxSpilledDedupIds()),
-                  null));
-    }
     return new DeploymentBuilder()
         .withNewMetadata()
         .withName(PipelineNames.deployment(pipeline, stage))
@@ -80,7 +72,7 @@ public final class WorkerDeploymentBuilder {
         .withNewSelector()
         .withMatchLabels(podLabels)
         .endSelector()
-        .withTemplate(pod)
+        .withTemplate(template.build("Always"))
         .endSpec()
         .build();
   }
