@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# k8s-down.sh <workdir> - stop the kube-apiserver and etcd started by
-# k8s-up.sh <workdir>. Only the PIDs recorded in <workdir>/*.pid are signalled
+# k8s-down.sh <workdir> - stop the kube-scheduler, kube-controller-manager,
+# kube-apiserver and etcd started by k8s-up.sh <workdir>. Only the PIDs recorded in <workdir>/*.pid are signalled
 # (each is its own process-group leader, started via setsid), and only if the
 # process' command line still references <workdir> (guards against PID reuse).
 # SIGTERM first, SIGKILL after 15 s. Data and logs in <workdir> are kept.
@@ -18,7 +18,7 @@ ours() { # ours <pid>: alive and started for this workdir
 }
 
 rc=0
-for name in kube-apiserver etcd; do   # apiserver first, then its storage
+for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do   # clients first, storage last
   pidfile="$W/$name.pid"
   [[ -f "$pidfile" ]] || continue
   pid="$(cat "$pidfile")"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# k8s-up.sh <workdir> - start a minimal Kubernetes control plane (etcd +
-# kube-apiserver only: no scheduler, no controller-manager, no nodes) for e2e
-# tests. No Docker, no root needed.
+# k8s-up.sh <workdir> - start a Kubernetes control plane for e2e tests: etcd,
+# kube-apiserver, kube-controller-manager (every controller a cluster runs,
+# garbage collector, Deployment, ReplicaSet, Job and CronJob included) and
+# kube-scheduler, all on loopback, leader election off. No nodes: the test bed's
+# local node (e2e/.../node) registers itself and runs the Pods bound to it.
+# No Docker, no root needed.
 #
 #   KUBECONFIG=$(e2e/bin/k8s-up.sh /tmp/tb)   # last stdout line = kubeconfig path
 #   kubectl --kubeconfig /tmp/tb/kubeconfig get ns
@@ -9,16 +12,20 @@
 #
 # Binaries: $K8S_BIN if set, else the directory printed by provision-k8s.sh.
 # Ports: free loopback ports are picked below the ephemeral range; override with
-#   K8S_ETCD_CLIENT_PORT / K8S_ETCD_PEER_PORT / K8S_APISERVER_PORT (not ETCD_*:
+#   K8S_ETCD_CLIENT_PORT / K8S_ETCD_PEER_PORT / K8S_APISERVER_PORT /
+#   K8S_CONTROLLER_MANAGER_PORT / K8S_SCHEDULER_PORT (health ports; not ETCD_*:
 #   etcd itself interprets ETCD_* environment variables, so those are removed
 #   from etcd's environment).
 #
 # Everything lives in <workdir> (data is wiped on every start):
 #   etcd/                etcd data dir          pki/          serving certs (self-signed,
 #   etcd.pid etcd.log    etcd process                         written by kube-apiserver),
-#   kube-apiserver.pid   kube-apiserver process               sa.key / sa.pub
-#   kube-apiserver.log                          token.csv     static token file
-#   kubeconfig           admin kubeconfig       env           sourceable: ports, token, ...
+#   kube-apiserver.pid   kube-apiserver process               sa.key / sa.pub (service-account
+#   kube-apiserver.log                                        signing key pair, shared by the
+#   kube-controller-manager.pid / .log                        API server and the controller-
+#   kube-scheduler.pid / .log                                 manager), ca.crt / ca.key (the
+#   kubeconfig           admin kubeconfig                     cluster signing CA for CSRs)
+#   token.csv            static token file      env           sourceable: ports, token, ...
 #
 # Processes run in their own session (setsid) with the PID also being the
 # process-group id, so k8s-down.sh can stop each group by id.
@@ -35,7 +42,7 @@ W="$(cd "$1" && pwd -P)"
 # One k8s-up per workdir at a time (fd 9 is closed for the started servers).
 exec 9>"$W/.k8s-up.lock"
 flock -n 9 || die "another k8s-up.sh is starting in $W"
-for name in etcd kube-apiserver; do
+for name in etcd kube-apiserver kube-controller-manager kube-scheduler; do
   if [[ -f "$W/$name.pid" ]] && kill -0 "$(cat "$W/$name.pid")" 2>/dev/null; then
     die "$name already running from $W (pid $(cat "$W/$name.pid")); run k8s-down.sh $W first"
   fi
@@ -46,7 +53,7 @@ if [[ -n "${K8S_BIN:-}" ]]; then
 else
   BIN="$("$HERE/provision-k8s.sh" | tail -n1)"
 fi
-for b in etcd kube-apiserver kubectl; do
+for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl; do
   [[ -x "$BIN/$b" ]] || die "$BIN/$b missing (set K8S_BIN or run provision-k8s.sh)"
 done
 
@@ -92,6 +99,8 @@ USER_APISERVER_PORT="${K8S_APISERVER_PORT:-}"
 ETCD_CLIENT_PORT="${K8S_ETCD_CLIENT_PORT:-$(free_port)}"; PICKED+="$ETCD_CLIENT_PORT "
 ETCD_PEER_PORT="${K8S_ETCD_PEER_PORT:-$(free_port)}";     PICKED+="$ETCD_PEER_PORT "
 APISERVER_PORT="${K8S_APISERVER_PORT:-$(free_port)}";     PICKED+="$APISERVER_PORT "
+KCM_PORT="${K8S_CONTROLLER_MANAGER_PORT:-$(free_port)}";  PICKED+="$KCM_PORT "
+SCHEDULER_PORT="${K8S_SCHEDULER_PORT:-$(free_port)}";     PICKED+="$SCHEDULER_PORT "
 
 # ---------------------------------------------------------------------------
 # fresh state
@@ -103,6 +112,9 @@ chmod 0700 "$W/pki"
 # Service-account token signing key pair (RSA 2048, PEM).
 openssl genrsa -out "$W/pki/sa.key" 2048 2>/dev/null
 openssl rsa -in "$W/pki/sa.key" -pubout -out "$W/pki/sa.pub" 2>/dev/null
+# The cluster signing CA the controller-manager issues CSR certificates with.
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=insighthub-e2e-ca" \
+  -keyout "$W/pki/ca.key" -out "$W/pki/ca.crt" 2>/dev/null
 
 # Static bearer token for the admin user; group system:masters = cluster-admin
 # (bypasses RBAC authorization). Format: token,user,uid,"group1,group2"
@@ -177,8 +189,8 @@ set_apiserver_args() {
     --token-auth-file="$W/token.csv"                             # static admin bearer token (system:masters)
     --authorization-mode=RBAC                                    # real RBAC; system:masters is superuser
     --allow-privileged=true                                      # accept privileged pod specs
-    --disable-admission-plugins=ServiceAccount                   # no controller-manager creates 'default' SAs,
-                                                                 # so pods would otherwise be rejected
+    --disable-admission-plugins=ServiceAccount                   # no token volumes injected: the local node
+                                                                 # runs processes, not in-cluster clients
     --profiling=false
   )
 }
@@ -230,6 +242,62 @@ for attempt in 1 2 3; do
 done
 log "kube-apiserver ready on https://127.0.0.1:$APISERVER_PORT ($("$BIN/kube-apiserver" --version))"
 
+# ---------------------------------------------------------------------------
+# kube-controller-manager and kube-scheduler (admin kubeconfig, loopback only)
+# ---------------------------------------------------------------------------
+component_healthy() { # component_healthy <port>: GET /healthz (always allowed, anonymous)
+  "$BIN/kubectl" --kubeconfig "$W/kubeconfig" --server "https://127.0.0.1:$1" \
+    --request-timeout=2s get --raw=/healthz >/dev/null 2>&1
+}
+start_component() { # start_component <name> <port-var> <user-given-port> <args...>
+  local name="$1" port_var="$2" user_port="$3" attempt i; shift 3
+  for attempt in 1 2 3; do
+    start_bg "$name" "$BIN/$name" --secure-port="${!port_var}" "$@"
+    for ((i = 0; i < 240; i++)); do                              # up to ~120 s
+      alive "$name" || break
+      component_healthy "${!port_var}" && break
+      sleep 0.5
+    done
+    if alive "$name" && component_healthy "${!port_var}"; then return 0; fi
+    if ! alive "$name" && ((attempt < 3)) && [[ -z "$user_port" ]] &&
+      grep -q 'address already in use' "$W/$name.log"; then
+      printf -v "$port_var" '%s' "$(free_port)"; PICKED+="${!port_var} "
+      log "port clash - retrying $name on ${!port_var}"
+      continue
+    fi
+    alive "$name" || fail_with_log "$name" "$name exited during startup"
+    fail_with_log "$name" "$name not healthy after 120 s"
+  done
+}
+
+KCM_ARGS=(
+  --kubeconfig="$W/kubeconfig"                                 # the admin user (system:masters)
+  --bind-address=127.0.0.1                                     # loopback only
+  --cert-dir="$W/pki/kube-controller-manager"                  # its self-signed serving cert
+  --authentication-skip-lookup=true                            # no delegated authn: /healthz is anonymous
+  --leader-elect=false                                         # one instance
+  --controllers='*,bootstrap-signer-controller,token-cleaner-controller'  # all, as kubeadm enables them
+  --use-service-account-credentials=false                      # every controller as the admin user
+  --service-account-private-key-file="$W/pki/sa.key"           # the API server's signing key
+  --root-ca-file="$W/pki/apiserver.crt"                        # published as kube-root-ca.crt
+  --cluster-signing-cert-file="$W/pki/ca.crt"                  # CSR signing
+  --cluster-signing-key-file="$W/pki/ca.key"
+  --profiling=false
+)
+start_component kube-controller-manager KCM_PORT "${K8S_CONTROLLER_MANAGER_PORT:-}" "${KCM_ARGS[@]}"
+log "kube-controller-manager healthy on https://127.0.0.1:$KCM_PORT"
+
+SCHEDULER_ARGS=(
+  --kubeconfig="$W/kubeconfig"
+  --bind-address=127.0.0.1
+  --cert-dir="$W/pki/kube-scheduler"
+  --authentication-skip-lookup=true
+  --leader-elect=false
+  --profiling=false
+)
+start_component kube-scheduler SCHEDULER_PORT "${K8S_SCHEDULER_PORT:-}" "${SCHEDULER_ARGS[@]}"
+log "kube-scheduler healthy on https://127.0.0.1:$SCHEDULER_PORT"
+
 cat >"$W/env" <<EOF
 # source me
 K8S_BIN='$BIN'
@@ -240,6 +308,8 @@ K8S_ETCD_URL='http://127.0.0.1:$ETCD_CLIENT_PORT'
 K8S_ETCD_CLIENT_PORT=$ETCD_CLIENT_PORT
 K8S_ETCD_PEER_PORT=$ETCD_PEER_PORT
 K8S_APISERVER_PORT=$APISERVER_PORT
+K8S_CONTROLLER_MANAGER_PORT=$KCM_PORT
+K8S_SCHEDULER_PORT=$SCHEDULER_PORT
 EOF
 chmod 0600 "$W/env"
 

@@ -27,10 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Kubernetes API server for tests: etcd and kube-apiserver started by {@code
- * e2e/bin/k8s-up.sh} on free loopback ports (binaries built and cached by {@code
- * provision-k8s.sh}), or an existing cluster when {@code INSIGHTHUB_TEST_KUBECONFIG} names one.
- * Installs the project's CRDs and the Strimzi CRDs the operator renders.
+ * A real Kubernetes control plane for tests: etcd, kube-apiserver, kube-controller-manager (every
+ * controller, the garbage collector, Deployment, ReplicaSet, Job and CronJob controllers included)
+ * and kube-scheduler, started by {@code e2e/bin/k8s-up.sh} on free loopback ports (binaries built
+ * and cached by {@code provision-k8s.sh}), or an existing cluster when {@code
+ * INSIGHTHUB_TEST_KUBECONFIG} names one. It has no node: Pods stay Pending unless a test starts the
+ * local node ({@code io.insighthub.e2e.node.LocalNode}) or writes their status itself. Installs the
+ * project's CRDs and the Strimzi CRDs the operator renders.
  */
 public final class KubeApiServer implements AutoCloseable {
   /** Names a kubeconfig of an existing cluster to test against instead of starting one. */
@@ -75,7 +78,7 @@ public final class KubeApiServer implements AutoCloseable {
     Path kubeconfig = Path.of(lastLine(up.stdout()));
     KubeApiServer server = new KubeApiServer(repoRoot, workDir, kubeconfig, binDir, true);
     LOG.info(
-        "kube-apiserver {} ready at {} in {} ms (logs in {})",
+        "control plane {} ready at {} in {} ms (logs in {})",
         server.client.getKubernetesVersion().getGitVersion(),
         server.client.getMasterUrl(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),

@@ -9,9 +9,10 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * JUnit 5 extension giving tests a real API server with the project's and Strimzi's CRDs installed.
- * One server is started per test run and stopped when the run ends, also when tests fail; each test
- * class gets its own namespace. Tests declare parameters of type {@link KubeApiServer}, {@link
+ * JUnit 5 extension giving tests a real control plane ({@link KubeApiServer}: the API server, the
+ * controller-manager and the scheduler) with the project's and Strimzi's CRDs installed. One server
+ * is started per test run and stopped when the run ends, also when tests fail; each test class gets
+ * its own namespace. Tests declare parameters of type {@link KubeApiServer}, {@link
  * KubernetesClient} or {@link TestNamespace}.
  */
 public final class KubeApiServerExtension implements ParameterResolver {

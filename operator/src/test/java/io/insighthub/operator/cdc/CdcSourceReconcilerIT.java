@@ -200,6 +200,39 @@ class CdcSourceReconcilerIT {
     kubelet.jobSucceeded("gone-db-drop-slot");
 
     await().atMost(WAIT).until(() -> source("gone-db") == null);
+    // The garbage collector removes what the CdcSource owned, the drop-slot Job's Pod included.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(
+                      client
+                          .apps()
+                          .deployments()
+                          .inNamespace(ns)
+                          .withName("gone-db-cdc-load")
+                          .get())
+                  .isNull();
+              assertThat(client.configMaps().inNamespace(ns).withName("gone-db-cdc-load").get())
+                  .isNull();
+              assertThat(
+                      client
+                          .batch()
+                          .v1()
+                          .jobs()
+                          .inNamespace(ns)
+                          .withName("gone-db-drop-slot")
+                          .get())
+                  .isNull();
+              assertThat(
+                      client
+                          .pods()
+                          .inNamespace(ns)
+                          .withLabel("job-name", "gone-db-drop-slot")
+                          .list()
+                          .getItems())
+                  .isEmpty();
+            });
     assertThat(client.v1().events().inNamespace(ns).list().getItems())
         .anyMatch(
             e ->

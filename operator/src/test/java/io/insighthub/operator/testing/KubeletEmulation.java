@@ -1,16 +1,29 @@
 package io.insighthub.operator.testing;
 
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.insighthub.crds.CrdConstants;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Plays the Deployment and Job controllers and the kubelet on the bare test bed (no
- * controller-manager, no nodes): sets the status they would write once the pods run.
+ * Plays the kubelet for the operator ITs, whose control plane runs the real Deployment, ReplicaSet
+ * and Job controllers but no node: writes the Pod status a kubelet would once their containers run
+ * (Ready) or finish (Succeeded), and the controllers derive the Deployment's and Job's status from
+ * it. The e2e local node runs Pods for real; here only their status matters.
  */
 public final class KubeletEmulation {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
   private final KubernetesClient client;
   private final String namespace;
 
@@ -24,65 +37,91 @@ public final class KubeletEmulation {
     deployments(pipeline).forEach(d -> available(d.getMetadata().getName(), Integer.MAX_VALUE));
   }
 
-  /** The Deployment has {@code available} replicas available (capped at its spec). */
+  /**
+   * {@code available} Pods of the Deployment (capped at its replicas) report their containers
+   * ready, the others not ready. Waits for the ReplicaSet controller to create the Pods.
+   */
   public void available(String deployment, int available) {
-    Conflicts.retry(
-        () ->
-            client
-                .apps()
-                .deployments()
-                .inNamespace(namespace)
-                .withName(deployment)
-                .editStatus(
-                    d -> {
-                      int replicas = d.getSpec().getReplicas();
-                      int up = Math.min(available, replicas);
-                      d.setStatus(
-                          new DeploymentStatusBuilder()
-                              .withObservedGeneration(d.getMetadata().getGeneration())
-                              .withReplicas(replicas)
-                              .withUpdatedReplicas(replicas)
-                              .withReadyReplicas(up)
-                              .withAvailableReplicas(up)
-                              .build());
-                      return d;
-                    }));
+    Deployment d = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
+    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    Map<String, String> selector = d.getSpec().getSelector().getMatchLabels();
+    List<Pod> pods =
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    client
+                        .pods()
+                        .inNamespace(namespace)
+                        .withLabels(selector)
+                        .list()
+                        .getItems()
+                        .stream()
+                        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                        .sorted(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()))
+                        .toList(),
+                list -> list.size() >= replicas);
+    for (int i = 0; i < pods.size(); i++) {
+      status(pods.get(i), i < available ? "ready" : "unready");
+    }
   }
 
-  /** The Job controller reports the Job's one pod succeeded. */
+  /** The Job's Pod ran to completion (exit code 0); the Job controller then completes the Job. */
   public void jobSucceeded(String job) {
-    Conflicts.retry(
-        () ->
-            client
-                .batch()
-                .v1()
-                .jobs()
-                .inNamespace(namespace)
-                .withName(job)
-                .editStatus(
-                    j -> {
-                      String now =
-                          java.time.Instant.now()
-                              .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                              .toString();
-                      j.setStatus(
-                          new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
-                              .withStartTime(now)
-                              .withCompletionTime(now)
-                              .withSucceeded(1)
-                              .addNewCondition()
-                              .withType("SuccessCriteriaMet")
-                              .withStatus("True")
-                              .withLastTransitionTime(now)
-                              .endCondition()
-                              .addNewCondition()
-                              .withType("Complete")
-                              .withStatus("True")
-                              .withLastTransitionTime(now)
-                              .endCondition()
-                              .build());
-                      return j;
-                    }));
+    Pod pod =
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    client
+                        .pods()
+                        .inNamespace(namespace)
+                        .withLabel("job-name", job)
+                        .list()
+                        .getItems()
+                        .stream()
+                        .findFirst()
+                        .orElse(null),
+                p -> p != null);
+    status(pod, "succeeded");
+  }
+
+  private void status(Pod pod, String state) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    boolean ready = state.equals("ready");
+    String container = pod.getSpec().getContainers().getFirst().getName();
+    String containerState =
+        state.equals("succeeded")
+            ? "{\"terminated\":{\"exitCode\":0,\"reason\":\"Completed\",\"startedAt\":\"%s\",\"finishedAt\":\"%s\"}}"
+                .formatted(now, now)
+            : "{\"running\":{\"startedAt\":\"%s\"}}".formatted(now);
+    String phase = state.equals("succeeded") ? "Succeeded" : "Running";
+    String patch =
+        """
+        {"status":{"phase":"%s","startTime":"%s","conditions":[
+          {"type":"ContainersReady","status":"%s","lastTransitionTime":"%s"},
+          {"type":"Ready","status":"%s","lastTransitionTime":"%s"}],
+         "containerStatuses":[{"name":"%s","image":"%s","imageID":"","ready":%s,"restartCount":0,
+          "started":%s,"state":%s}]}}
+        """
+            .formatted(
+                phase,
+                now,
+                ready ? "True" : "False",
+                now,
+                ready ? "True" : "False",
+                now,
+                container,
+                pod.getSpec().getContainers().getFirst().getImage(),
+                ready,
+                !state.equals("succeeded"),
+                containerState);
+    client
+        .pods()
+        .inNamespace(namespace)
+        .withName(pod.getMetadata().getName())
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
   }
 
   public List<Deployment> deployments(String pipeline) {

@@ -1,16 +1,17 @@
 package io.insighthub.e2e.scenarios;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.insighthub.crds.worker.WorkerConfig;
-import io.insighthub.e2e.adapter.DeploymentRunner;
 import io.insighthub.e2e.adapter.KafkaConnectorAdapter;
 import io.insighthub.e2e.adapter.KafkaTopicAdapter;
 import io.insighthub.e2e.adapter.StrimziStatus;
 import io.insighthub.e2e.connect.KafkaConnect;
 import io.insighthub.e2e.kafka.KafkaBroker;
 import io.insighthub.e2e.kube.KubeApiServer;
+import io.insighthub.e2e.node.LocalNode;
 import io.insighthub.e2e.postgres.PostgresServer;
 import io.insighthub.e2e.process.LocalProcesses;
 import io.strimzi.api.kafka.Crds;
@@ -28,22 +29,26 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * The whole system on one machine, no Docker and no cluster: the test bed's kube-apiserver with the
- * CRDs, the real Kafka broker, optionally Kafka Connect with Debezium and PostgreSQL holding the
- * billing database, DuckDB warehouses, the operator (its real main, as a process), and the e2e
- * adapters that realize KafkaTopics and KafkaConnectors and run worker Deployments as local
- * processes (the workers' real main). The README's run command and the end-to-end scenarios both
- * use it. Every part logs to a file under the work directory, which is emptied at start (the stack
- * begins from nothing each time); a part that fails to start is named with its log file.
+ * The whole system on one machine, no Docker and no cluster: the test bed's control plane
+ * (kube-apiserver, etcd, kube-controller-manager, kube-scheduler) with the CRDs, the real Kafka
+ * broker, optionally Kafka Connect with Debezium and PostgreSQL holding the billing database,
+ * DuckDB warehouses, the operator (its real main, as a process), the e2e adapters that realize
+ * KafkaTopics and KafkaConnectors, and the local node that runs every Pod the controllers create
+ * (worker Deployments, CronJobs' Jobs, the drop-slot Job) as local processes of the images' real
+ * mains ({@link ProjectImages}). The README's run command and the end-to-end scenarios both use it.
+ * Every part logs to a file under the work directory, which is emptied at start (the stack begins
+ * from nothing each time); a part that fails to start is named with its log file.
  */
 public final class InsightHubStack implements AutoCloseable {
   public static final String KAFKA_CLUSTER = "insighthub";
+  public static final String NODE = "local-node";
   public static final String CONNECT_CLUSTER = "insighthub-connect";
 
   /** The Secret the samples' sinks name; here a DuckDB file instead of Snowflake. */
@@ -66,7 +71,7 @@ public final class InsightHubStack implements AutoCloseable {
   private PostgresServer postgres;
   private BillingDatabase billing;
   private KafkaConnect connect;
-  private DeploymentRunner runner;
+  private LocalNode node;
   private int operatorPort;
   private final long started = System.nanoTime();
 
@@ -104,7 +109,7 @@ public final class InsightHubStack implements AutoCloseable {
     }
     api =
         part(
-            "kube-apiserver and etcd",
+            "control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler)",
             workDir.resolve("kube-apiserver"),
             () -> KubeApiServer.start(repoRoot, workDir.resolve("kube-apiserver")));
     parts.add(api);
@@ -199,19 +204,11 @@ public final class InsightHubStack implements AutoCloseable {
               "KafkaConnector adapter (stands in for Strimzi's connector operator)",
               () -> KafkaConnectorAdapter.start(client, connect, namespace)));
     }
-    runner =
+    node =
         step(
-            "Deployment runner (runs worker pods as local processes)",
-            () ->
-                DeploymentRunner.start(
-                    client,
-                    namespace,
-                    LocalProcesses.javaCommand(
-                        List.of("-Xmx384m", "-XX:+UseSerialGC"),
-                        "io.insighthub.workers.WorkerMain",
-                        List.of()),
-                    workDir.resolve("pods")));
-    parts.add(runner);
+            "local node " + NODE + " (runs the Pods bound to it as local processes)",
+            () -> LocalNode.start(client, NODE, ProjectImages.local(), workDir.resolve("pods")));
+    parts.add(node);
     operatorPort = LocalProcesses.freePort();
     Path operatorLog = workDir.resolve("operator.log");
     Process operator = part("InsightHub operator", operatorLog, () -> startOperator(operatorLog));
@@ -367,6 +364,28 @@ public final class InsightHubStack implements AutoCloseable {
         "Pipeline " + pipeline + ": topics not ready after " + limit.toSeconds() + " s");
   }
 
+  /** The CronJobs of the namespace, by name. */
+  public List<String> cronJobs() {
+    return api.client().batch().v1().cronjobs().inNamespace(namespace).list().getItems().stream()
+        .map(c -> c.getMetadata().getName())
+        .sorted()
+        .toList();
+  }
+
+  /** Waits until the operator has rendered CronJobs and no more appear for a second. */
+  public void awaitCronJobs(Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    List<String> previous = List.of();
+    while (System.nanoTime() < deadline) {
+      List<String> now = cronJobs();
+      if (!now.isEmpty() && now.equals(previous)) {
+        return;
+      }
+      previous = now;
+      Thread.sleep(1000);
+    }
+  }
+
   public KubeApiServer api() {
     return api;
   }
@@ -375,8 +394,51 @@ public final class InsightHubStack implements AutoCloseable {
     return broker;
   }
 
-  public DeploymentRunner runner() {
-    return runner;
+  public LocalNode node() {
+    return node;
+  }
+
+  /** The Pods of a Deployment not being deleted, oldest first. */
+  public List<Pod> pods(String deployment) {
+    var d = api.client().apps().deployments().inNamespace(namespace).withName(deployment).get();
+    if (d == null) {
+      return List.of();
+    }
+    return api
+        .client()
+        .pods()
+        .inNamespace(namespace)
+        .withLabels(d.getSpec().getSelector().getMatchLabels())
+        .list()
+        .getItems()
+        .stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .sorted(java.util.Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()))
+        .toList();
+  }
+
+  /** The host port of a running worker's {@code metrics} port, by its Deployment's name. */
+  public Optional<Integer> metricsPort(String deployment) {
+    return pods(deployment).stream()
+        .map(p -> node.hostPort(namespace, p.getMetadata().getName(), "metrics"))
+        .flatMap(Optional::stream)
+        .findFirst();
+  }
+
+  /**
+   * Sends a signal to the worker process of a Deployment's Pod (STOP hangs it, CONT lets it go on);
+   * the container is named after the stage, the Pod's only one.
+   */
+  public void signalWorker(String deployment, String signal) {
+    Pod pod =
+        pods(deployment).stream()
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no Pod of " + deployment));
+    node.signal(
+        namespace,
+        pod.getMetadata().getName(),
+        pod.getSpec().getContainers().getFirst().getName(),
+        signal);
   }
 
   public BillingDatabase billing() {

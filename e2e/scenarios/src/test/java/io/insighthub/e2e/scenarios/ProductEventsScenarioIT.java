@@ -125,7 +125,7 @@ class ProductEventsScenarioIT {
         .contains("insighthub_pipeline_freshness_seconds", "insighthub_validate_dlq_total");
     StringBuilder exposed = new StringBuilder(scrape(stack.operatorMetricsUrl()));
     for (String stage : List.of("validate", "aggregate", "load")) {
-      int port = stack.runner().metricsPort(NS, "product-events-" + stage, 0).orElseThrow();
+      int port = stack.metricsPort("product-events-" + stage).orElseThrow();
       exposed.append(scrape("http://127.0.0.1:" + port + "/metrics"));
     }
     // Created by the first failed reconcile; this run has none.
@@ -204,12 +204,22 @@ class ProductEventsScenarioIT {
     return kubectl.run(args);
   }
 
-  /** Waits until no worker Deployment reports a replica. */
+  /**
+   * Waits until no worker Pod is left: the node removes a Pod once its process has stopped, so the
+   * loader has closed the warehouse file.
+   */
   private static void awaitWorkersStopped() {
     await()
         .atMost(READY)
         .until(
-            () -> kubectl("get", "deployments", "-o", "jsonpath={.items[*].status.replicas}"),
+            () ->
+                kubectl(
+                    "get",
+                    "pods",
+                    "-l",
+                    "data.insighthub.io/pipeline=product-events",
+                    "-o",
+                    "name"),
             String::isBlank);
   }
 }
