@@ -1,12 +1,16 @@
 package io.insighthub.e2e.scenarios;
 
+import io.insighthub.crds.v1alpha1.Pipeline;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The README's run command: the whole system on this machine ({@link InsightHubStack} with CDC),
@@ -40,14 +44,18 @@ public final class LocalStack {
       return;
     }
     ScheduledExecutorService generators = Executors.newScheduledThreadPool(2);
+    AtomicReference<PodActivity> activity = new AtomicReference<>();
     EventGenerator events =
         new EventGenerator(stack.broker().bootstrapServers(), NAMESPACE, System.nanoTime());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  say("stopping (workers, operator, Connect, PostgreSQL, Kafka, API server)");
+                  say("stopping (Pods, operator, Connect, PostgreSQL, Kafka, control plane)");
                   generators.shutdownNow();
+                  if (activity.get() != null) {
+                    activity.get().close();
+                  }
                   events.close();
                   stack.close();
                   say("stopped; nothing left running");
@@ -69,11 +77,31 @@ public final class LocalStack {
                 "23-qualityrules-billing-files.yaml",
                 "40-backfill-product-events-2025.yaml")));
     say("waiting for the product-events topics");
-    stack.awaitTopicsReady("product-events", java.time.Duration.ofMinutes(3));
+    stack.awaitTopicsReady("product-events", Duration.ofMinutes(3));
+    AtomicBoolean sending = new AtomicBoolean(true);
     generators.scheduleAtFixedRate(
         () -> {
           try {
-            events.send(EVENTS_PER_SECOND, Instant.now());
+            // Only while the Pipeline exists: once it is deleted, a producer would make the broker
+            // create its raw topic again.
+            boolean present =
+                stack
+                        .api()
+                        .client()
+                        .resources(Pipeline.class)
+                        .inNamespace(NAMESPACE)
+                        .withName("product-events")
+                        .get()
+                    != null;
+            if (sending.getAndSet(present) != present) {
+              say(
+                  present
+                      ? "event generator: Pipeline product-events is back, sending again"
+                      : "event generator: Pipeline product-events is gone, paused");
+            }
+            if (present) {
+              events.send(EVENTS_PER_SECOND, Instant.now());
+            }
           } catch (RuntimeException e) {
             say("event generator: " + e.getMessage());
           }
@@ -93,6 +121,8 @@ public final class LocalStack {
         1000 / BILLING_TRANSACTIONS_PER_SECOND,
         TimeUnit.MILLISECONDS);
 
+    stack.awaitCronJobs(Duration.ofMinutes(2));
+    List<String> cronJobs = stack.cronJobs();
     System.out.printf(
         """
 
@@ -100,13 +130,20 @@ public final class LocalStack {
           export KUBECONFIG=%s
           kubectl get insighthub -n %s               # every resource, Ready and Fresh
           kubectl describe pipeline product-events -n %s   # per-table freshness
-          kubectl get deployments,kafkatopics,kafkaconnectors -n %s
-          warehouses (DuckDB; one writer at a time, so query a copy):
+          kubectl get pods,deployments,cronjobs,jobs -n %s
+          kubectl get kafkatopics,kafkaconnectors -n %s
+        CronJobs fire on their schedules; to run one now:
+          kubectl create job --from=cronjob/<name> <job-name> -n %s
+          (CronJobs: %s)
+        Every Pod runs as local processes on the node %s; its log (kubectl logs is not served):
+          %s/<namespace>/<pod>/<container>.log   (each Pod's path is printed below as it runs)
+        Warehouses (DuckDB; one writer at a time, so query a copy):
             %s
             %s
-          operator metrics: %s
-          logs: %s (operator.log, pods/<namespace>/<deployment>/replica-N/log, kafka/, connect/, postgres/)
+        Operator metrics: %s
+        Other logs: %s (operator.log, kafka/, connect/, postgres/, kube-apiserver/)
         Press Ctrl-C to stop; nothing is left running.
+
         """,
         stack.uptimeSeconds(),
         EVENTS_PER_SECOND,
@@ -115,10 +152,16 @@ public final class LocalStack {
         NAMESPACE,
         NAMESPACE,
         NAMESPACE,
+        NAMESPACE,
+        NAMESPACE,
+        cronJobs.isEmpty() ? "none yet" : String.join(", ", cronJobs),
+        stack.node().name(),
+        stack.node().podsDir(),
         stack.eventsWarehouse(),
         stack.billingWarehouse(),
         stack.operatorMetricsUrl(),
         workDir);
+    activity.set(new PodActivity(stack.api().client(), NAMESPACE, stack.node(), LocalStack::say));
     stopped.await();
   }
 
