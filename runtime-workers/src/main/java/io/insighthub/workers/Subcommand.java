@@ -9,6 +9,16 @@ public interface Subcommand {
   String summary();
 
   /**
+   * The subcommand's own command-line options: an object whose picocli {@code @Option} and
+   * {@code @Parameters} fields are filled in before {@link #checkConfig} and {@link #run}, and
+   * which {@code worker <subcommand> --help} describes. Null when the subcommand takes none beyond
+   * {@code --config} and {@code --metrics-port}.
+   */
+  default Object options() {
+    return null;
+  }
+
+  /**
    * Checks the configuration this stage needs and returns the problems found, each naming the field
    * and the fix; empty when the stage can start.
    */

@@ -4,19 +4,24 @@ import io.insighthub.crds.worker.WorkerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * The runtime-workers executable: {@code worker <subcommand> [--config FILE] [--metrics-port N]}.
- * Reads the configuration the operator rendered, serves metrics and health, and runs one stage.
+ * The runtime-workers executable: {@code worker <subcommand> [--config FILE] [--metrics-port N]
+ * [options of the subcommand]}. Reads the configuration the operator rendered, serves metrics and
+ * health, and runs one stage.
  */
 public final class WorkerMain {
   static final int EXIT_OK = 0;
@@ -38,37 +43,113 @@ public final class WorkerMain {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err, List<Subcommand> available) {
-    Map<String, Subcommand> commands =
-        available.stream().collect(Collectors.toMap(Subcommand::name, Function.identity()));
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-      out.print(usage(commands));
-      return args.length == 0 ? EXIT_USAGE : EXIT_OK;
+    CommandLine worker = new CommandLine(new Worker());
+    for (Subcommand stage : available) {
+      CommandLine line = new CommandLine(new Stage(stage));
+      line.getCommandSpec().usageMessage().description(stage.summary());
+      if (stage.options() != null) {
+        line.addMixin("options", stage.options());
+      }
+      worker.addSubcommand(stage.name(), line);
     }
-    Subcommand command = commands.get(args[0]);
-    if (command == null) {
-      err.printf("unknown subcommand '%s'%n%s", args[0], usage(commands));
-      return EXIT_USAGE;
-    }
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
+    worker.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    worker.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    worker.setParameterExceptionHandler(WorkerMain::usageError);
+    return worker.execute(args);
+  }
+
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine line = e.getCommandLine();
+    PrintWriter err = line.getErr();
+    if (e instanceof CommandLine.UnmatchedArgumentException && line.getParent() == null) {
+      err.printf("unknown subcommand '%s'%n", args[0]);
+    } else {
       err.println(e.getMessage());
-      err.print(help(command));
+    }
+    line.usage(err);
+    return EXIT_USAGE;
+  }
+
+  /** The top-level command: lists the subcommands. */
+  @Command(
+      name = "worker",
+      synopsisSubcommandLabel = "<subcommand>",
+      description =
+          "Runs one InsightHub pipeline stage with the configuration the operator rendered.",
+      footer = "%nRun 'worker <subcommand> --help' for its options.")
+  static final class Worker implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "print this help and exit")
+    boolean help;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().usage(spec.commandLine().getErr());
       return EXIT_USAGE;
     }
-    if (options.help()) {
-      out.print(help(command));
-      return EXIT_OK;
+  }
+
+  /** One subcommand: the options every stage takes, then the stage's own, then the run. */
+  @Command(sortOptions = false)
+  static final class Stage implements Callable<Integer> {
+    private final Subcommand command;
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "print this subcommand's help and exit")
+    boolean help;
+
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "worker configuration rendered by the operator (default: ${DEFAULT-VALUE})")
+    Path config = Path.of(DEFAULT_CONFIG);
+
+    @Option(
+        names = "--metrics-port",
+        paramLabel = "N",
+        converter = PortConverter.class,
+        description = "port of /metrics, /healthz and /readyz (default: ${DEFAULT-VALUE}, 0 = any)")
+    int metricsPort = WorkerConfig.METRICS_PORT;
+
+    Stage(Subcommand command) {
+      this.command = command;
     }
-    WorkerConfig config;
-    try {
-      config = ConfigLoader.load(options.config(), command);
-    } catch (ConfigLoader.InvalidConfigException e) {
-      err.println(e.getMessage());
-      return EXIT_USAGE;
+
+    @Override
+    public Integer call() {
+      WorkerConfig loaded;
+      try {
+        loaded = ConfigLoader.load(config, command);
+      } catch (ConfigLoader.InvalidConfigException e) {
+        spec.commandLine().getErr().println(e.getMessage());
+        return EXIT_USAGE;
+      }
+      return start(command, loaded, metricsPort);
     }
-    return start(command, config, options.metricsPort());
+  }
+
+  /** A TCP port, 0 meaning any free one. */
+  static final class PortConverter implements CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String text) {
+      try {
+        int port = Integer.parseInt(text);
+        if (port >= 0 && port <= 65535) {
+          return port;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new CommandLine.TypeConversionException(
+          "must be a port number (0-65535), got '" + text + "'");
+    }
   }
 
   private static int start(Subcommand command, WorkerConfig config, int metricsPort) {
@@ -105,63 +186,6 @@ public final class WorkerMain {
       return EXIT_FAILED;
     } finally {
       finished.countDown();
-    }
-  }
-
-  private static String usage(Map<String, Subcommand> commands) {
-    StringBuilder text =
-        new StringBuilder(
-            "usage: worker <subcommand> [--config FILE] [--metrics-port N]\n\nsubcommands:\n");
-    commands.values().stream()
-        .sorted(java.util.Comparator.comparing(Subcommand::name))
-        .forEach(c -> text.append(String.format("  %-14s %s%n", c.name(), c.summary())));
-    text.append("\nRun 'worker <subcommand> --help' for its options.\n");
-    return text.toString();
-  }
-
-  private static String help(Subcommand command) {
-    return String.format(
-        "usage: worker %s [--config FILE] [--metrics-port N]%n%n%s%n%n"
-            + "  --config FILE       worker configuration rendered by the operator (default %s)%n"
-            + "  --metrics-port N    port of /metrics, /healthz and /readyz (default %d, 0 = any)%n",
-        command.name(), command.summary(), DEFAULT_CONFIG, WorkerConfig.METRICS_PORT);
-  }
-
-  /** The command-line options common to every subcommand. */
-  record Options(Path config, int metricsPort, boolean help) {
-    static Options parse(String[] args) {
-      Path config = Path.of(DEFAULT_CONFIG);
-      int port = WorkerConfig.METRICS_PORT;
-      boolean help = false;
-      for (int i = 1; i < args.length; i++) {
-        switch (args[i]) {
-          case "--help", "-h" -> help = true;
-          case "--config" -> config = Path.of(value(args, ++i, "--config"));
-          case "--metrics-port" -> port = port(value(args, ++i, "--metrics-port"));
-          default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
-        }
-      }
-      return new Options(config, port, help);
-    }
-
-    private static String value(String[] args, int i, String option) {
-      return Optional.of(i)
-          .filter(index -> index < args.length)
-          .map(index -> args[index])
-          .orElseThrow(() -> new IllegalArgumentException(option + " needs a value"));
-    }
-
-    private static int port(String text) {
-      try {
-        int port = Integer.parseInt(text);
-        if (port < 0 || port > 65535) {
-          throw new NumberFormatException();
-        }
-        return port;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "--metrics-port must be a port number, got '" + text + "'");
-      }
     }
   }
 }

@@ -26,7 +26,7 @@ class WorkerMainTest {
   void helpListsSubcommands() {
     assertThat(run("--help")).isEqualTo(WorkerMain.EXIT_OK);
     assertThat(out())
-        .contains("usage: worker <subcommand>")
+        .contains("Usage: worker [-h] <subcommand>")
         .contains("echo")
         .contains("records its config");
   }
@@ -35,9 +35,25 @@ class WorkerMainTest {
   void subcommandHelpNamesItsOptions() {
     assertThat(run("echo", "--help")).isEqualTo(WorkerMain.EXIT_OK);
     assertThat(out())
-        .contains("usage: worker echo")
-        .contains("--config FILE")
-        .contains("--metrics-port N");
+        .contains("Usage: worker echo")
+        .contains("--config=FILE")
+        .contains("--metrics-port=N")
+        .contains("--table=NAME")
+        .contains("table the echo stage names");
+  }
+
+  @Test
+  void stageOptionsReachTheStage() throws IOException {
+    Path config = write(valid());
+    assertThat(run("echo", "--config", config.toString(), "--metrics-port", "0", "--table", "T1"))
+        .isEqualTo(WorkerMain.EXIT_OK);
+    assertThat(stage.options.table).isEqualTo("T1");
+  }
+
+  @Test
+  void unknownOptionIsAUsageErrorNamingIt() {
+    assertThat(run("echo", "--tabel", "T1")).isEqualTo(WorkerMain.EXIT_USAGE);
+    assertThat(err()).contains("Unknown options: '--tabel'").contains("Usage: worker echo");
   }
 
   @Test
@@ -91,7 +107,9 @@ class WorkerMainTest {
   @Test
   void badPortIsAUsageError() {
     assertThat(run("echo", "--metrics-port", "http")).isEqualTo(WorkerMain.EXIT_USAGE);
-    assertThat(err()).contains("--metrics-port must be a port number, got 'http'");
+    assertThat(err())
+        .contains("'--metrics-port'")
+        .contains("must be a port number (0-65535), got 'http'");
   }
 
   private static String valid() {
@@ -122,6 +140,21 @@ class WorkerMainTest {
   /** A stage that only records the configuration it was started with. */
   private static final class RecordingStage implements Subcommand {
     final List<WorkerConfig> ran = new ArrayList<>();
+    final EchoOptions options = new EchoOptions();
+
+    /** The test stage's own option. */
+    static final class EchoOptions {
+      @picocli.CommandLine.Option(
+          names = "--table",
+          paramLabel = "NAME",
+          description = "table the echo stage names")
+      String table;
+    }
+
+    @Override
+    public Object options() {
+      return options;
+    }
 
     @Override
     public String name() {

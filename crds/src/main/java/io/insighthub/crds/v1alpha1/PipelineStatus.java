@@ -17,6 +17,10 @@ public class PipelineStatus extends ResourceStatus {
   @JsonPropertyDescription("SLA the stalest table is held to, e.g. 2m; the SLA printer column.")
   public String sla;
 
+  @JsonPropertyDescription(
+      "Batch sources: the last run of the batch-ingest job (files, rows, quarantined files).")
+  public BatchRunStatus lastBatchRun;
+
   @JsonPropertyDescription("Names of the Kafka topics the Pipeline owns, by layer.")
   public List<String> topics = new ArrayList<>();
 }

@@ -113,10 +113,17 @@ public final class Topics {
                   false),
               new ByteArrayDeserializer(),
               new ByteArrayDeserializer());
+      // Right after a topic is created the broker's metadata may not list its partitions yet;
+      // assigning none would make the first poll fail.
       List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
+          org.awaitility.Awaitility.await("partitions of " + topic)
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () ->
+                      consumer.partitionsFor(topic).stream()
+                          .map(p -> new TopicPartition(topic, p.partition()))
+                          .toList(),
+                  list -> !list.isEmpty());
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
     }

@@ -1,4 +1,4 @@
-package io.insighthub.workers.validate;
+package io.insighthub.workers.rows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,10 +17,10 @@ import javax.crypto.spec.SecretKeySpec;
  * Applies the Pipeline's PII actions to an event in place: {@code hash} replaces the value with the
  * lower-case hex HMAC-SHA256 of its text under the mounted key (the same on every replica and
  * restart), {@code drop} removes the field, {@code mask} keeps an email's domain and replaces
- * anything else. Not thread-safe: one instance per stream task.
+ * anything else. Not thread-safe: one instance per thread.
  */
-final class PiiMinimizer {
-  static final String MASK = "***";
+public final class PiiMinimizer {
+  public static final String MASK = "***";
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
@@ -31,7 +31,7 @@ final class PiiMinimizer {
   private record Rule(String[] parent, String name, PiiField.Action action) {}
 
   /** {@code hmacKey} may be null only when no field is hashed. */
-  PiiMinimizer(List<PiiField> fields, byte[] hmacKey) {
+  public PiiMinimizer(List<PiiField> fields, byte[] hmacKey) {
     this.rules =
         fields.stream()
             .map(
@@ -47,13 +47,13 @@ final class PiiMinimizer {
     this.mac = hashes ? newMac(hmacKey) : null;
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return rules.isEmpty();
   }
 
-  void apply(ObjectNode event) {
+  public void apply(ObjectNode event) {
     for (Rule rule : rules) {
-      JsonNode parent = EventSchema.resolve(event, rule.parent);
+      JsonNode parent = RowSchema.resolve(event, rule.parent);
       if (parent == null || !parent.isObject()) {
         continue;
       }
@@ -80,7 +80,7 @@ final class PiiMinimizer {
   }
 
   /** Lower-case hex HMAC-SHA256 of the UTF-8 text. */
-  String hash(String text) {
+  public String hash(String text) {
     return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -103,7 +103,7 @@ final class PiiMinimizer {
   }
 
   /** The mask of a text value. */
-  static String mask(String text) {
+  public static String mask(String text) {
     int at = text.lastIndexOf('@');
     if (at > 0 && at < text.length() - 1 && text.indexOf('.', at) > at + 1) {
       return MASK + text.substring(at);
