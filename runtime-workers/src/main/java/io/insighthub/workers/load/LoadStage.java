@@ -233,6 +233,9 @@ public final class LoadStage implements Subcommand {
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Its topics are the Pipeline's KafkaTopics: not created again while a deleted Pipeline's
+    // loader stops.
+    properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     properties.put(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LoaderPolling.MAX_PARTITION_FETCH_BYTES);
