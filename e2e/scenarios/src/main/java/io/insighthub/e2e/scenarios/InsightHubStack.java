@@ -14,6 +14,7 @@ import io.insighthub.e2e.kube.KubeApiServer;
 import io.insighthub.e2e.node.LocalNode;
 import io.insighthub.e2e.postgres.PostgresServer;
 import io.insighthub.e2e.process.LocalProcesses;
+import io.insighthub.e2e.s3.S3Server;
 import io.strimzi.api.kafka.Crds;
 import io.strimzi.api.kafka.model.connect.KafkaConnectBuilder;
 import io.strimzi.api.kafka.model.connect.KafkaConnectStatusBuilder;
@@ -34,17 +35,19 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The whole system on one machine, no Docker and no cluster: the test bed's control plane
  * (kube-apiserver, etcd, kube-controller-manager, kube-scheduler) with the CRDs, the real Kafka
- * broker, optionally Kafka Connect with Debezium and PostgreSQL holding the billing database,
- * DuckDB warehouses, the operator (its real main, as a process), the e2e adapters that realize
- * KafkaTopics and KafkaConnectors, and the local node that runs every Pod the controllers create
- * (worker Deployments, CronJobs' Jobs, the drop-slot Job) as local processes of the images' real
- * mains ({@link ProjectImages}). The README's run command and the end-to-end scenarios both use it.
- * Every part logs to a file under the work directory, which is emptied at start (the stack begins
- * from nothing each time); a part that fails to start is named with its log file.
+ * broker, an S3 server (SeaweedFS) with the samples' buckets and files for their batch sources
+ * ({@link SampleFiles}), optionally Kafka Connect with Debezium and PostgreSQL holding the billing
+ * database, DuckDB warehouses, the operator (its real main, as a process), the e2e adapters that
+ * realize KafkaTopics and KafkaConnectors, and the local node that runs every Pod the controllers
+ * create (worker Deployments, CronJobs' Jobs, the drop-slot Job) as local processes of the images'
+ * real mains ({@link ProjectImages}). The README's run command and the end-to-end scenarios both
+ * use it. Every part logs to a file under the work directory, which is emptied at start (the stack
+ * begins from nothing each time); a part that fails to start is named with its log file.
  */
 public final class InsightHubStack implements AutoCloseable {
   public static final String KAFKA_CLUSTER = "insighthub";
@@ -72,6 +75,8 @@ public final class InsightHubStack implements AutoCloseable {
   private BillingDatabase billing;
   private KafkaConnect connect;
   private LocalNode node;
+  private S3Server s3;
+  private List<String> seededFiles = List.of();
   private int operatorPort;
   private final long started = System.nanoTime();
 
@@ -140,6 +145,26 @@ public final class InsightHubStack implements AutoCloseable {
               .get();
           return null;
         });
+    s3 =
+        part(
+            "S3 server (SeaweedFS)",
+            workDir.resolve("s3").resolve("weed.log"),
+            () -> S3Server.start(repoRoot, workDir.resolve("s3")));
+    parts.add(s3);
+    List<String> samples = samples();
+    List<String> buckets = SampleFiles.buckets(repoRoot.resolve("samples"), samples);
+    List<SampleFiles.BatchSource> sources =
+        SampleFiles.batchSources(repoRoot.resolve("samples"), samples);
+    step(
+        "buckets " + String.join(", ", buckets) + " with the batch samples' files",
+        () -> {
+          buckets.forEach(s3::createBucket);
+          try (S3Client client = s3.client()) {
+            seededFiles =
+                SampleFiles.seed(client, sources, workDir.resolve("s3").resolve("seed"), today());
+          }
+          return null;
+        });
     KubernetesClient client = api.client();
     step(
         "namespace " + namespace + ", Strimzi Kafka " + KAFKA_CLUSTER + " and Secrets",
@@ -161,11 +186,20 @@ public final class InsightHubStack implements AutoCloseable {
           new SecureRandom().nextBytes(key);
           secret(
               client, "pii-hmac-key", Map.of("hmac-key", Base64.getEncoder().encodeToString(key)));
-          // The batch pipelines' object-store credentials: their CronJobs are not run locally.
+          // The batch pipelines' object-store credentials, as the AWS SDK reads them from the
+          // environment; the endpoint names the local S3 server.
           secret(
               client,
               "s3-ingest",
-              Map.of("AWS_ACCESS_KEY_ID", "local-stack", "AWS_SECRET_ACCESS_KEY", "local-stack"));
+              Map.of(
+                  "AWS_ACCESS_KEY_ID",
+                  s3.accessKeyId(),
+                  "AWS_SECRET_ACCESS_KEY",
+                  s3.secretAccessKey(),
+                  "AWS_REGION",
+                  S3Server.REGION,
+                  "AWS_ENDPOINT_URL",
+                  s3.endpoint().toString()));
           return null;
         });
     parts.add(
@@ -323,6 +357,23 @@ public final class InsightHubStack implements AutoCloseable {
         .serverSideApply();
   }
 
+  /** The sample files (names under samples/), sorted. */
+  private List<String> samples() {
+    try (var files = Files.list(repoRoot.resolve("samples"))) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(f -> f.endsWith(".yaml"))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static java.time.LocalDate today() {
+    return java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+  }
+
   /**
    * Applies sample files (names under samples/) with the local overrides of {@link LocalOverlay},
    * through the real kubectl, as a user would.
@@ -392,6 +443,15 @@ public final class InsightHubStack implements AutoCloseable {
 
   public KafkaBroker broker() {
     return broker;
+  }
+
+  public S3Server s3() {
+    return s3;
+  }
+
+  /** The {@code s3://} locations of the files seeded for the batch samples at start. */
+  public List<String> seededFiles() {
+    return seededFiles;
   }
 
   public LocalNode node() {
