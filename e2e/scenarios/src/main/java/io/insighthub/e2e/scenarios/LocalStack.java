@@ -51,7 +51,7 @@ public final class LocalStack {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  say("stopping (Pods, operator, Connect, PostgreSQL, Kafka, control plane)");
+                  say("stopping (Pods, operator, Connect, PostgreSQL, S3, Kafka, control plane)");
                   generators.shutdownNow();
                   if (activity.get() != null) {
                     activity.get().close();
@@ -140,8 +140,10 @@ public final class LocalStack {
         Warehouses (DuckDB; one writer at a time, so query a copy):
             %s
             %s
+        Object store (SeaweedFS, S3 API): %s, its keys in Secret s3-ingest; seeded with
+            %s
         Operator metrics: %s
-        Other logs: %s (operator.log, kafka/, connect/, postgres/, kube-apiserver/)
+        Other logs: %s (operator.log, kafka/, connect/, postgres/, s3/, kube-apiserver/)
         Press Ctrl-C to stop; nothing is left running.
 
         """,
@@ -159,6 +161,8 @@ public final class LocalStack {
         stack.node().podsDir(),
         stack.eventsWarehouse(),
         stack.billingWarehouse(),
+        stack.s3().endpoint(),
+        String.join("\n    ", stack.seededFiles()),
         stack.operatorMetricsUrl(),
         workDir);
     activity.set(new PodActivity(stack.api().client(), NAMESPACE, stack.node(), LocalStack::say));

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * Tells the local stack's user what the controllers and the node do with Pods, one line per change:
- * a Pod's phase (with its container's exit code once it finished) and its log file, and its removal
- * (a rollout, a finished Job's clean-up, garbage collection after a deletion).
+ * a Pod's phase (with its container's exit code once it finished, "stopped" once a deleted Pod's
+ * process has exited) and its log file, and its removal (a rollout, a finished Job's clean-up,
+ * garbage collection after a deletion).
  */
 final class PodActivity implements AutoCloseable {
   private final SharedIndexInformer<Pod> informer;
@@ -49,7 +50,11 @@ final class PodActivity implements AutoCloseable {
                     if (phase == null || pod.getSpec().getNodeName() == null) {
                       return;
                     }
-                    String line = phase + exit(pod);
+                    // A Pod being deleted ends Failed when its process exits on SIGTERM with 143.
+                    boolean deleted =
+                        pod.getMetadata().getDeletionTimestamp() != null
+                            && (phase.equals("Succeeded") || phase.equals("Failed"));
+                    String line = (deleted ? "stopped" : phase) + exit(pod);
                     if (!Objects.equals(shown.put(pod.getMetadata().getUid(), line), line)) {
                       String container = pod.getSpec().getContainers().getFirst().getName();
                       say.accept(
