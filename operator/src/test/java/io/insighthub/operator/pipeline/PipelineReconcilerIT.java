@@ -340,6 +340,43 @@ class PipelineReconcilerIT {
   }
 
   @Test
+  void deletingAPipelineLetsTheGarbageCollectorRemoveItsChildrenAndTheirPods() {
+    String name = "deleted";
+    create(TestPipelines.eventsWithTransforms(name, ns));
+    await().atMost(WAIT).until(() -> strimzi.topics(name).size() == topicCount(name));
+    strimzi.topicsReady(name);
+    // validate, aggregate (sessionize) and load
+    await().atMost(WAIT).until(() -> kubelet.deployments(name).size() == 3);
+    kubelet.workersAvailable(name);
+    awaitCondition(name, CONDITION_WORKERS_READY, "True", "WorkersAvailable");
+    assertThat(children(name)).extracting(HasMetadata::getKind).contains("CronJob");
+
+    client.resources(Pipeline.class).inNamespace(ns).withName(name).delete();
+    String selector = CrdConstants.LABEL_PIPELINE + "=" + name;
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(children(name))
+                  .as("KafkaTopics, ConfigMap, Deployments, CronJobs")
+                  .isEmpty();
+              assertThat(
+                      client
+                          .apps()
+                          .replicaSets()
+                          .inNamespace(ns)
+                          .withLabelSelector(selector)
+                          .list()
+                          .getItems())
+                  .isEmpty();
+              assertThat(
+                      client.pods().inNamespace(ns).withLabelSelector(selector).list().getItems())
+                  .as("the ReplicaSets' Pods, collected in turn")
+                  .isEmpty();
+            });
+  }
+
+  @Test
   void aMissingSecretIsReportedNotRetriedInALoop() {
     String name = "nosecret";
     Pipeline pipeline = TestPipelines.events(name, ns);
