@@ -28,6 +28,7 @@ import io.insighthub.operator.pipeline.ResolvedPipeline;
 import io.insighthub.operator.pipeline.TopicBuilder;
 import io.insighthub.operator.pipeline.WorkerConfigMapBuilder;
 import io.insighthub.operator.pipeline.WorkerDeploymentBuilder;
+import io.insighthub.operator.testing.KubeletEmulation;
 import io.insighthub.operator.testing.Samples;
 import io.insighthub.operator.testing.TestClusters;
 import io.insighthub.operator.testing.TestPipelines;
@@ -65,7 +66,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * API server. Not part of ./build verify; run it with {@code ./build verify -pl operator
  * -Dit.test=OperatorScaleBenchmark -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dbenchmark.pipelines=1000} and record the printed results in BENCHMARKS.md. Strimzi and the
- * kubelet are emulated by marking topics Ready and Deployments available as they appear.
+ * kubelet are emulated by marking topics Ready and the Deployments' Pods ready as they appear; the
+ * test bed's Deployment and ReplicaSet controllers do the rest.
  */
 @ExtendWith(KubeApiServerExtension.class)
 class OperatorScaleBenchmark {
@@ -73,6 +75,8 @@ class OperatorScaleBenchmark {
   static final int CREATE_THREADS = 4;
   static final int EMULATION_THREADS = 4;
   static final Set<String> WRITE_VERBS = Set.of("create", "patch", "update", "delete");
+  static final List<String> CONTROL_PLANE =
+      List.of("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler");
 
   @Test
   void manyPipelinesBecomeReadyAndAResyncWritesNothing(
@@ -384,9 +388,9 @@ class OperatorScaleBenchmark {
   }
 
   /**
-   * Plays Strimzi and the kubelet as they would: watches KafkaTopics and Deployments and writes the
-   * status of each new one from a few threads (Strimzi and the kubelet are not single-threaded
-   * either), and counts the Pipelines that are Ready from a watch.
+   * Plays Strimzi and the kubelet as they would: watches KafkaTopics and Pods and writes the status
+   * of each new one from a few threads (Strimzi and the kubelet are not single-threaded either),
+   * and counts the Pipelines that are Ready from a watch.
    */
   static final class Emulation implements AutoCloseable {
     private final KubernetesClient client;
@@ -403,15 +407,17 @@ class OperatorScaleBenchmark {
               .resources(KafkaTopic.class)
               .inNamespace(ns)
               .inform(handler(t -> t.getStatus() == null, this::topicReady)));
+      // The test bed runs the real Deployment and ReplicaSet controllers: the kubelet's part is
+      // the Pods' status, from which they derive the Deployments'.
+      KubeletEmulation kubelet = new KubeletEmulation(client, ns);
       informers.add(
           client
-              .apps()
-              .deployments()
+              .pods()
               .inNamespace(ns)
               .inform(
                   handler(
-                      d -> d.getStatus() == null || d.getStatus().getObservedGeneration() == null,
-                      this::deploymentAvailable)));
+                      p -> p.getStatus() == null || p.getStatus().getStartTime() == null,
+                      kubelet::ready)));
       informers.add(
           client
               .resources(Pipeline.class)
@@ -494,19 +500,6 @@ class OperatorScaleBenchmark {
       client.resource(topic).updateStatus();
     }
 
-    private void deploymentAvailable(Deployment deployment) {
-      int replicas = deployment.getSpec().getReplicas();
-      deployment.setStatus(
-          new DeploymentStatusBuilder()
-              .withObservedGeneration(deployment.getMetadata().getGeneration())
-              .withReplicas(replicas)
-              .withAvailableReplicas(replicas)
-              .withReadyReplicas(replicas)
-              .withUpdatedReplicas(replicas)
-              .build());
-      client.resource(deployment).updateStatus();
-    }
-
     @Override
     public void close() {
       informers.forEach(SharedIndexInformer::close);
@@ -548,7 +541,8 @@ class OperatorScaleBenchmark {
 
   /**
    * CPU seconds used so far by the operator, this JVM (creating Pipelines and emulating Strimzi and
-   * the kubelet), kube-apiserver and etcd, and by the whole machine (both cores, everyone's).
+   * the kubelet), each process of the control plane, and by the whole machine (both cores,
+   * everyone's).
    */
   static Map<String, Double> cpu(Process operator, KubeApiServer server) {
     Map<String, Double> seconds = new TreeMap<>();
@@ -568,9 +562,10 @@ class OperatorScaleBenchmark {
                           // By the executable: etcd's data dir lies under .../kube-apiserver/.
                           String exe = p.info().command().orElse("");
                           String who =
-                              exe.endsWith("/kube-apiserver")
-                                  ? "kube-apiserver"
-                                  : exe.endsWith("/etcd") ? "etcd" : null;
+                              CONTROL_PLANE.stream()
+                                  .filter(name -> exe.endsWith("/" + name))
+                                  .findFirst()
+                                  .orElse(null);
                           if (who != null) {
                             seconds.merge(who, cpuSeconds(p.pid()), Double::sum);
                           }

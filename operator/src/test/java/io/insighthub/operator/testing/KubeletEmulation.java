@@ -86,6 +86,11 @@ public final class KubeletEmulation {
     status(pod, "succeeded");
   }
 
+  /** The Pod's containers run and are ready, as the kubelet reports them. */
+  public void ready(Pod pod) {
+    status(pod, "ready");
+  }
+
   private void status(Pod pod, String state) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     boolean ready = state.equals("ready");
@@ -118,7 +123,7 @@ public final class KubeletEmulation {
                 containerState);
     client
         .pods()
-        .inNamespace(namespace)
+        .inNamespace(pod.getMetadata().getNamespace())
         .withName(pod.getMetadata().getName())
         .subresource("status")
         .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
