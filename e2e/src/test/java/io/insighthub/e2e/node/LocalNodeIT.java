@@ -45,12 +45,7 @@ class LocalNodeIT {
   static void startNode(KubernetesClient kube, TestNamespace namespace) {
     client = kube;
     ns = namespace.name();
-    node =
-        LocalNode.start(
-            client,
-            "local-node-it",
-            TestImages.images(),
-            Path.of("target", "local-node-it", "pods"));
+    node = TestImages.node(client, "local-node-it");
   }
 
   @AfterAll

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +29,11 @@ final class TestImages {
                 List.of("sleep"),
                 PortBinding.variable("PORT")))
         .build();
+  }
+
+  /** A local node of the test image for one IT class, its Pods under {@code target/<name>}. */
+  static LocalNode node(KubernetesClient client, String name) {
+    return LocalNode.start(client, name, images(), Path.of("target", name, "pods"));
   }
 
   static ContainerBuilder container(String name, String... args) {

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.insighthub.e2e.kube.KubeApiServerExtension;
 import io.insighthub.e2e.kube.TestNamespace;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,12 +41,7 @@ class WorkloadControllersIT {
   static void startNode(KubernetesClient kube, TestNamespace namespace) {
     client = kube;
     ns = namespace.name();
-    node =
-        LocalNode.start(
-            client,
-            "workload-controllers-it",
-            TestImages.images(),
-            Path.of("target", "workload-controllers-it", "pods"));
+    node = TestImages.node(client, "workload-controllers-it");
   }
 
   @AfterAll

@@ -45,22 +45,7 @@ public final class KubeletEmulation {
     Deployment d = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     Map<String, String> selector = d.getSpec().getSelector().getMatchLabels();
-    List<Pod> pods =
-        await()
-            .atMost(WAIT)
-            .until(
-                () ->
-                    client
-                        .pods()
-                        .inNamespace(namespace)
-                        .withLabels(selector)
-                        .list()
-                        .getItems()
-                        .stream()
-                        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                        .sorted(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()))
-                        .toList(),
-                list -> list.size() >= replicas);
+    List<Pod> pods = awaitPods(selector, replicas);
     for (int i = 0; i < pods.size(); i++) {
       status(pods.get(i), i < available ? "ready" : "unready");
     }
@@ -68,22 +53,21 @@ public final class KubeletEmulation {
 
   /** The Job's Pod ran to completion (exit code 0); the Job controller then completes the Job. */
   public void jobSucceeded(String job) {
-    Pod pod =
-        await()
-            .atMost(WAIT)
-            .until(
-                () ->
-                    client
-                        .pods()
-                        .inNamespace(namespace)
-                        .withLabel("job-name", job)
-                        .list()
-                        .getItems()
-                        .stream()
-                        .findFirst()
-                        .orElse(null),
-                p -> p != null);
+    Pod pod = awaitPods(Map.of("job-name", job), 1).getFirst();
     status(pod, "succeeded");
+  }
+
+  /** At least {@code count} Pods with the labels, not being deleted, oldest first. */
+  private List<Pod> awaitPods(Map<String, String> labels, int count) {
+    return await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.pods().inNamespace(namespace).withLabels(labels).list().getItems().stream()
+                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                    .sorted(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()))
+                    .toList(),
+            list -> list.size() >= count);
   }
 
   /** The Pod's containers run and are ready, as the kubelet reports them. */
