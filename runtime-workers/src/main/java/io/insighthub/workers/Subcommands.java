@@ -1,6 +1,7 @@
 package io.insighthub.workers;
 
 import io.insighthub.workers.aggregate.AggregateStage;
+import io.insighthub.workers.archive.ArchiveStage;
 import io.insighthub.workers.cdc.CdcLoadStage;
 import io.insighthub.workers.load.LoadStage;
 import io.insighthub.workers.validate.ValidateStage;
@@ -11,6 +12,11 @@ final class Subcommands {
   private Subcommands() {}
 
   static List<Subcommand> all() {
-    return List.of(new ValidateStage(), new AggregateStage(), new CdcLoadStage(), new LoadStage());
+    return List.of(
+        new ValidateStage(),
+        new AggregateStage(),
+        new CdcLoadStage(),
+        new LoadStage(),
+        new ArchiveStage());
   }
 }

@@ -17,6 +17,11 @@ public class PipelineStatus extends ResourceStatus {
   @JsonPropertyDescription("SLA the stalest table is held to, e.g. 2m; the SLA printer column.")
   public String sla;
 
+  @JsonPropertyDescription(
+      "Pipelines with PII, an archive or expiring tables: the last pii-purge run (see"
+          + " PiiRetentionMet and OPS.AUDIT).")
+  public PurgeRunStatus lastPurge;
+
   @JsonPropertyDescription("Names of the Kafka topics the Pipeline owns, by layer.")
   public List<String> topics = new ArrayList<>();
 }
