@@ -4,6 +4,7 @@ import io.insighthub.workers.aggregate.AggregateStage;
 import io.insighthub.workers.archive.ArchiveStage;
 import io.insighthub.workers.cdc.CdcLoadStage;
 import io.insighthub.workers.load.LoadStage;
+import io.insighthub.workers.purge.PiiPurgeStage;
 import io.insighthub.workers.validate.ValidateStage;
 import java.util.List;
 
@@ -17,6 +18,7 @@ final class Subcommands {
         new AggregateStage(),
         new CdcLoadStage(),
         new LoadStage(),
-        new ArchiveStage());
+        new ArchiveStage(),
+        new PiiPurgeStage());
   }
 }

@@ -3,7 +3,10 @@ package io.insighthub.workers.validate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.insighthub.crds.v1alpha1.PiiField;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -19,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * restart), {@code drop} removes the field, {@code mask} keeps an email's domain and replaces
  * anything else. Not thread-safe: one instance per stream task.
  */
-final class PiiMinimizer {
+public final class PiiMinimizer {
   static final String MASK = "***";
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -31,7 +34,7 @@ final class PiiMinimizer {
   private record Rule(String[] parent, String name, PiiField.Action action) {}
 
   /** {@code hmacKey} may be null only when no field is hashed. */
-  PiiMinimizer(List<PiiField> fields, byte[] hmacKey) {
+  public PiiMinimizer(List<PiiField> fields, byte[] hmacKey) {
     this.rules =
         fields.stream()
             .map(
@@ -47,11 +50,40 @@ final class PiiMinimizer {
     this.mac = hashes ? newMac(hmacKey) : null;
   }
 
+  /** The key bytes, a trailing newline removed (as {@code echo key > file} leaves one). */
+  public static byte[] readKey(String file, List<String> problems) {
+    if (file == null || file.isBlank()) {
+      problems.add(
+          "config.pii.hashKeyFile is missing: a field uses action hash, mount the HMAC key Secret");
+      return null;
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(Path.of(file));
+      int end = bytes.length;
+      while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+        end--;
+      }
+      if (end == 0) {
+        problems.add("config.pii.hashKeyFile " + file + " is empty: the HMAC key is missing");
+        return null;
+      }
+      return Arrays.copyOf(bytes, end);
+    } catch (IOException e) {
+      problems.add(
+          "config.pii.hashKeyFile "
+              + file
+              + " cannot be read ("
+              + e.getClass().getSimpleName()
+              + "): mount the HMAC key Secret there");
+      return null;
+    }
+  }
+
   boolean isEmpty() {
     return rules.isEmpty();
   }
 
-  void apply(ObjectNode event) {
+  public void apply(ObjectNode event) {
     for (Rule rule : rules) {
       JsonNode parent = EventSchema.resolve(event, rule.parent);
       if (parent == null || !parent.isObject()) {

@@ -132,10 +132,10 @@ public final class ArchiveFixtures {
         if (key.isEmpty()) {
           continue;
         }
-        byte[] bytes =
-            client
-                .getObjectAsBytes(b -> b.bucket(archive.bucket()).key(object.key()))
-                .asByteArray();
+        byte[] bytes = read(client, archive, object.key());
+        if (bytes == null) {
+          continue; // deleted since the listing (a purge at work)
+        }
         objects.add(
             new StoredObject(
                 key.get(), object.size(), ArchiveCodec.records(key.get().format(), bytes)));
@@ -154,15 +154,20 @@ public final class ArchiveFixtures {
           .forEach(page -> listed.addAll(page.contents()));
       for (S3Object object : listed) {
         var key = ArchiveLayout.parse(archive.prefix(), object.key());
-        if (key.isPresent()) {
-          byte[] bytes =
-              client
-                  .getObjectAsBytes(b -> b.bucket(archive.bucket()).key(object.key()))
-                  .asByteArray();
+        byte[] bytes = key.isPresent() ? read(client, archive, object.key()) : null;
+        if (bytes != null) {
           all.writeBytes(ArchiveCodec.uncompressed(key.get().format(), bytes));
         }
       }
     }
     return all.toByteArray();
+  }
+
+  private static byte[] read(S3Client client, Lifecycle.Archive archive, String key) {
+    try {
+      return client.getObjectAsBytes(b -> b.bucket(archive.bucket()).key(key)).asByteArray();
+    } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+      return null;
+    }
   }
 }

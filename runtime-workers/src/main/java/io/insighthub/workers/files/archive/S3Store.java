@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
@@ -48,7 +52,7 @@ public final class S3Store implements AutoCloseable {
   public static S3Store open(String bucket, Map<String, String> env) {
     var builder =
         S3Client.builder()
-            .credentialsProvider(DefaultCredentialsProvider.builder().build())
+            .credentialsProvider(credentials(env))
             .region(Region.of(env.getOrDefault(REGION_ENV, "us-east-1")));
     for (String name : ENDPOINT_ENV) {
       String endpoint = env.get(name);
@@ -58,6 +62,23 @@ public final class S3Store implements AutoCloseable {
       }
     }
     return new S3Store(builder.build(), bucket);
+  }
+
+  /**
+   * The access key of {@code env} (as a credentials Secret sets it), else the SDK's default chain
+   * (system properties, web identity on EKS, the instance profile).
+   */
+  static AwsCredentialsProvider credentials(Map<String, String> env) {
+    String id = env.get("AWS_ACCESS_KEY_ID");
+    String secret = env.get("AWS_SECRET_ACCESS_KEY");
+    if (id == null || id.isBlank() || secret == null || secret.isBlank()) {
+      return DefaultCredentialsProvider.builder().build();
+    }
+    String token = env.get("AWS_SESSION_TOKEN");
+    return StaticCredentialsProvider.create(
+        token == null || token.isBlank()
+            ? AwsBasicCredentials.create(id.strip(), secret.strip())
+            : AwsSessionCredentials.create(id.strip(), secret.strip(), token.strip()));
   }
 
   public String bucket() {
