@@ -41,6 +41,7 @@ public final class FreshnessTracking {
   private final Duration interval;
   private final WatermarkStore store = new WatermarkStore();
   private final QualityResultStore quality = new QualityResultStore();
+  private final PurgeReports purges = new PurgeReports();
   private final FreshnessMetrics metrics;
   private final ConditionMetrics conditions;
   private final List<Consumer<Set<PipelineRef>>> listeners = new CopyOnWriteArrayList<>();
@@ -108,6 +109,11 @@ public final class FreshnessTracking {
     return quality;
   }
 
+  /** The pii-purge reports the watermark topic carried. */
+  public PurgeReports purges() {
+    return purges;
+  }
+
   public FreshnessMetrics metrics() {
     return metrics;
   }
@@ -146,7 +152,8 @@ public final class FreshnessTracking {
     if (enabled() && consumer == null) {
       LOG.info("Reading watermarks from {} every {}", bootstrapServers, interval);
       consumer =
-          new WatermarkConsumer(bootstrapServers, store, quality, this::changed, interval).start();
+          new WatermarkConsumer(bootstrapServers, store, quality, purges, this::changed, interval)
+              .start();
     }
   }
 
