@@ -6,6 +6,7 @@ import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineStatus;
+import io.insighthub.crds.v1alpha1.PurgeRunStatus;
 import io.insighthub.crds.v1alpha1.QualityRule;
 import io.insighthub.crds.worker.Watermark;
 import io.insighthub.operator.OperatorConfig;
@@ -272,9 +273,50 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                     pipeline, rules, resolved.workerConfig().quality(), freshness.quality())
                 : null,
             now);
+    PiiRetention.Verdict pii =
+        PiiRetention.evaluate(
+            resolved,
+            freshness.enabled()
+                ? freshness
+                    .purges()
+                    .latest(pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName())
+                : Optional.empty(),
+            freshness.enabled(),
+            now);
+    PipelineStatusBuilder.piiRetention(pipeline, status, pii, now);
+    announcePurge(pipeline, pii.lastPurge(), context);
     UpdateControl<Pipeline> control = patchStatusIfChanged(pipeline, status, context);
-    // A stalled loader sends nothing: look again when the first SLA runs out.
-    return fresh.recheck() == null ? control : control.rescheduleAfter(fresh.recheck());
+    // A stalled loader sends nothing, a stopped purge neither: look again when the first SLA
+    // runs out, or when what the last purge left turns older than the PII limit.
+    Duration recheck = fresh.recheck();
+    if (pii.nextChange() != null) {
+      Duration untilPii = Duration.between(now, pii.nextChange()).plus(RECHECK_MARGIN);
+      recheck = recheck == null || untilPii.compareTo(recheck) < 0 ? untilPii : recheck;
+    }
+    return recheck == null ? control : control.rescheduleAfter(recheck);
+  }
+
+  /** One Event per pii-purge run, when status first shows it (so a restart repeats none). */
+  private static void announcePurge(
+      Pipeline pipeline, PurgeRunStatus run, Context<Pipeline> context) {
+    if (run == null) {
+      return;
+    }
+    PurgeRunStatus shown = pipeline.getStatus() == null ? null : pipeline.getStatus().lastPurge;
+    if (shown != null && Objects.equals(shown.runId, run.runId)) {
+      return;
+    }
+    boolean ok = Boolean.TRUE.equals(run.succeeded);
+    new ChildEvents(context.getClient())
+        .record(
+            pipeline,
+            ok ? ChildEvents.NORMAL : ChildEvents.WARNING,
+            ok ? "PiiPurged" : "PiiPurgeFailed",
+            truncate("pii-purge run " + run.runId + ": " + run.message));
+  }
+
+  private static String truncate(String message) {
+    return message.length() <= 1000 ? message : message.substring(0, 997) + "...";
   }
 
   /**
