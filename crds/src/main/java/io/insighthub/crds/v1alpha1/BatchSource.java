@@ -15,6 +15,26 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value =
+        "!has(self.timeField) || !has(self.fields) || size(self.fields) == 0"
+            + " || self.fields.exists(f, f.name == self.timeField && f.type == 'timestamp')",
+    message =
+        "spec.source.batch.timeField: must name a field declared in spec.source.batch.fields with"
+            + " type timestamp",
+    reason = "FieldValueInvalid")
+@ValidationRule(
+    value =
+        "!has(self.csv) || !has(self.csv.header) || self.csv.header"
+            + " || (has(self.fields) && size(self.fields) > 0)",
+    message =
+        "spec.source.batch.csv.header is false: declare the columns, in file order, in"
+            + " spec.source.batch.fields",
+    reason = "FieldValueRequired")
+@ValidationRule(
+    value = "!has(self.csv) || self.format == 'csv'",
+    message = "spec.source.batch.csv: CSV options apply only to format csv; remove them",
+    reason = "FieldValueInvalid")
+@ValidationRule(
+    value =
         "!has(self.fields) || size(self.fields) == 0 || !has(self.keyFields)"
             + " || self.keyFields.all(k, self.fields.exists(f, f.name == k))",
     message =
@@ -22,6 +42,27 @@ import java.util.List;
             + " (or leave fields empty to take the columns from the files)",
     reason = "FieldValueInvalid")
 public class BatchSource {
+  /** How files are compressed. */
+  public enum Compression {
+    /** gzip when a file starts with the gzip magic bytes, else none. */
+    @JsonProperty("auto")
+    AUTO,
+    @JsonProperty("none")
+    NONE,
+    @JsonProperty("gzip")
+    GZIP
+  }
+
+  /** What happens when a file already loaded is delivered again with other content. */
+  public enum Redelivery {
+    /** Load the new content, replacing the rows the earlier version of the file loaded. */
+    @JsonProperty("reload")
+    RELOAD,
+    /** Keep the rows of the earlier version and quarantine the new one whole. */
+    @JsonProperty("quarantine")
+    QUARANTINE
+  }
+
   /** File formats the batch ingester reads. */
   public enum Format {
     @JsonProperty("csv")
@@ -47,6 +88,29 @@ public class BatchSource {
   @Required
   @JsonPropertyDescription("File format: csv (with a header row), jsonl or parquet.")
   public Format format;
+
+  @JsonPropertyDescription("CSV options: header, delimiter, quote and escape (format csv only).")
+  public CsvFormat csv;
+
+  @Default("auto")
+  @JsonPropertyDescription(
+      "auto (gzip when a file starts with the gzip magic bytes), none or gzip. Applies to csv and"
+          + " jsonl; Parquet compresses its own pages.")
+  public Compression compression = Compression.AUTO;
+
+  @Size(max = 128)
+  @Pattern(Validation.FIELD_PATH_PATTERN)
+  @JsonPropertyDescription(
+      "Column holding each row's time (type timestamp): the newest in the table is the table's"
+          + " freshness. Omit to use the modification time of the newest file loaded.")
+  public String timeField;
+
+  @Default("reload")
+  @JsonPropertyDescription(
+      "A file loaded before and delivered again under the same name with another ETag or size:"
+          + " reload (its new rows replace the rows its earlier version loaded) or quarantine (the"
+          + " earlier rows stay, the new version is quarantined whole). Reported either way.")
+  public Redelivery redelivery = Redelivery.RELOAD;
 
   @Required
   @Size(max = 128)

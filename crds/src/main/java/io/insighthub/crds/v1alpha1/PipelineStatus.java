@@ -22,6 +22,10 @@ public class PipelineStatus extends ResourceStatus {
           + " PiiRetentionMet and OPS.AUDIT).")
   public PurgeRunStatus lastPurge;
 
+  @JsonPropertyDescription(
+      "Batch sources: the last run of the batch-ingest job (files, rows, quarantined files).")
+  public BatchRunStatus lastBatchRun;
+
   @JsonPropertyDescription("Names of the Kafka topics the Pipeline owns, by layer.")
   public List<String> topics = new ArrayList<>();
 }

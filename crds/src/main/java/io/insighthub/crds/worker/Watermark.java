@@ -23,6 +23,8 @@ import java.util.List;
  *     the end offsets seen after it; newer than {@code maxEventTime} when the table had no change
  *     since. Absent when unknown (and from loaders that do not prove it); readers that do not know
  *     the field ignore it
+ * @param batchRun batch-ingest only: what the run that published this watermark did; absent from
+ *     the other loaders
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -35,7 +37,8 @@ public record Watermark(
     long rows,
     long qualityFailures,
     List<QualityResult> quality,
-    Instant caughtUpTo) {
+    Instant caughtUpTo,
+    BatchRun batchRun) {
 
   /**
    * Prefix of the {@link #table()} of a record that reports only quality results of a stage (e.g.
@@ -45,6 +48,30 @@ public record Watermark(
 
   public Watermark {
     quality = quality == null ? null : List.copyOf(quality);
+  }
+
+  /** A watermark without a batch run. */
+  public Watermark(
+      String namespace,
+      String pipeline,
+      String table,
+      Instant maxEventTime,
+      Instant loadTime,
+      long rows,
+      long qualityFailures,
+      List<QualityResult> quality,
+      Instant caughtUpTo) {
+    this(
+        namespace,
+        pipeline,
+        table,
+        maxEventTime,
+        loadTime,
+        rows,
+        qualityFailures,
+        quality,
+        caughtUpTo,
+        null);
   }
 
   /** A watermark with no completeness proof beyond its newest event. */

@@ -5,15 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.insighthub.crds.v1alpha1.PiiField;
 import io.insighthub.workers.files.archive.ArchiveRecord;
-import io.insighthub.workers.validate.PiiMinimizer;
+import io.insighthub.workers.rows.PiiMinimizer;
 import java.io.IOException;
 import java.util.List;
 
 /**
- * A Pipeline's PII rules applied to archived raw records, by validate's own minimizer with the same
- * HMAC key, so a purged archive holds exactly the hashes, masks and drops the validated layer holds
- * (a hashed e-mail still joins). A value that is not a JSON object cannot be minimized field by
- * field and is removed; a record key made of a PII field is removed too.
+ * A Pipeline's PII rules applied to archived raw records, by the minimizer validate uses, with the
+ * same HMAC key, so a purged archive holds exactly the hashes, masks and drops the validated layer
+ * holds (a hashed e-mail still joins). A value that is not a JSON object cannot be minimized field
+ * by field and is removed; a record key made of a PII field is removed too.
  */
 final class PiiRules {
   private static final ObjectMapper JSON = new ObjectMapper();

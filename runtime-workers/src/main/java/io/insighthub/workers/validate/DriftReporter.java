@@ -1,5 +1,6 @@
 package io.insighthub.workers.validate;
 
+import io.insighthub.workers.rows.JsonRows;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -28,7 +29,7 @@ final class DriftReporter {
     metrics.driftFields.increment();
     LOG.info(
         "schema drift: undeclared field '{}' passed to the validated topic (policy evolve)",
-        Validator.printable(field));
+        JsonRows.printable(field));
     if (seen.size() == MAX_REMEMBERED) {
       LOG.warn("schema drift: {} new fields reported; further ones are not", MAX_REMEMBERED);
     }

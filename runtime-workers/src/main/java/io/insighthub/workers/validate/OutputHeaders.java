@@ -2,7 +2,7 @@ package io.insighthub.workers.validate;
 
 /** Header names the validate stage writes on its outputs; values never hold event data. */
 public final class OutputHeaders {
-  /** The {@link Reason} code, on DLQ and late records. */
+  /** The {@link io.insighthub.workers.rows.Reason} code, on DLQ and late records. */
   public static final String REASON = "insighthub.reason";
 
   /** What failed, naming the field (never its value), on DLQ records. */

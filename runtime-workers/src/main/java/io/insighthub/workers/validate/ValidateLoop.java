@@ -1,5 +1,6 @@
 package io.insighthub.workers.validate;
 
+import io.insighthub.workers.rows.Reason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.insighthub.workers.validate;
 
+import io.insighthub.workers.rows.Reason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -4,6 +4,7 @@ import io.insighthub.crds.worker.QualityCheck;
 import io.insighthub.crds.worker.QualityResult;
 import io.insighthub.crds.worker.Watermark;
 import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.workers.rows.Reason;
 import io.insighthub.workers.warehouse.WatermarkPublisher;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,6 +4,7 @@ import io.insighthub.crds.v1alpha1.EventsSource;
 import io.insighthub.crds.v1alpha1.PiiField;
 import io.insighthub.crds.v1alpha1.SchemaDriftCheck;
 import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.workers.rows.PiiMinimizer;
 import io.insighthub.workers.streams.Durations;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,14 @@
 package io.insighthub.workers.validate;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
+import io.insighthub.workers.rows.CompactEventReader;
+import io.insighthub.workers.rows.JsonRows;
+import io.insighthub.workers.rows.PiiMinimizer;
+import io.insighthub.workers.rows.Reason;
+import io.insighthub.workers.rows.RowSchema;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,15 +21,11 @@ import org.slf4j.LoggerFactory;
  * be checked alone; not thread-safe: one per processing thread.
  */
 final class Validator {
-  /** Deeper JSON is rejected as malformed instead of risking the parser's stack. */
-  static final int MAX_NESTING_DEPTH = 64;
-
   private static final Logger LOG = LoggerFactory.getLogger(Validator.class);
-  private static final int MAX_HEADER_CHARS = 200;
 
   private final ValidateSettings settings;
   private final DriftReporter drift;
-  private final EventSchema schema;
+  private final RowSchema schema;
   private final ObjectMapper json;
   private final PiiMinimizer pii;
   private final List<String[]> keyPaths;
@@ -36,8 +35,8 @@ final class Validator {
   Validator(ValidateSettings settings, DriftReporter drift) {
     this.settings = settings;
     this.drift = drift;
-    this.json = eventMapper();
-    this.schema = new EventSchema(settings.events());
+    this.json = JsonRows.mapper();
+    this.schema = new RowSchema(settings.events());
     this.pii = new PiiMinimizer(settings.piiFields(), settings.hmacKey());
     List<String> keyFields = settings.events().keyFields;
     this.keyPaths =
@@ -109,11 +108,11 @@ final class Validator {
       return new Reject(Reason.MALFORMED_JSON, "not a JSON object");
     }
     ObjectNode event = (ObjectNode) parsed;
-    EventSchema.Result result = schema.check(event);
-    if (result instanceof EventSchema.Rejected r) {
-      return new Reject(r.reason(), "field '" + printable(r.field()) + "' " + r.detail());
+    RowSchema.Result result = schema.check(event);
+    if (result instanceof RowSchema.Rejected r) {
+      return new Reject(r.reason(), "field '" + JsonRows.printable(r.field()) + "' " + r.detail());
     }
-    EventSchema.Accepted accepted = (EventSchema.Accepted) result;
+    RowSchema.Accepted accepted = (RowSchema.Accepted) result;
     return route(
         accepted.eventId(),
         accepted.eventTimeMillis(),
@@ -150,7 +149,9 @@ final class Validator {
         case QUARANTINE -> {
           return new Reject(
               Reason.SCHEMA_DRIFT,
-              "field '" + printable(undeclared.get(0)) + "' is not in the declared schema");
+              "field '"
+                  + JsonRows.printable(undeclared.get(0))
+                  + "' is not in the declared schema");
         }
         case HALT -> throw new SchemaDriftHaltException(undeclared.get(0));
       }
@@ -186,50 +187,6 @@ final class Validator {
   }
 
   private byte[] key(ObjectNode event) {
-    return key(event, keyPaths);
-  }
-
-  /** The record key: the key fields' values after minimization, so no raw PII reaches it. */
-  static byte[] key(ObjectNode event, List<String[]> keyPaths) {
-    if (keyPaths.isEmpty()) {
-      return null;
-    }
-    if (keyPaths.size() == 1) {
-      JsonNode value = EventSchema.resolve(event, keyPaths.get(0));
-      return value == null || value.isNull() ? null : bytes(value.asText());
-    }
-    StringBuilder key = new StringBuilder();
-    for (String[] path : keyPaths) {
-      JsonNode value = EventSchema.resolve(event, path);
-      key.append(key.isEmpty() ? "" : "|").append(value == null ? "" : value.asText());
-    }
-    return bytes(key.toString());
-  }
-
-  /** A field name fit for a header or a log line: bounded, without control characters. */
-  static String printable(String name) {
-    String cut = name.length() > MAX_HEADER_CHARS ? name.substring(0, MAX_HEADER_CHARS) : name;
-    return cut.replaceAll("\\p{Cntrl}", "?");
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** The parser for events: bounded nesting and string sizes, duplicate keys rejected. */
-  static ObjectMapper eventMapper() {
-    ObjectMapper mapper = new ObjectMapper();
-    mapper
-        .getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
-    mapper.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    // Emoji and other supplementary characters stay UTF-8, not escaped surrogate pairs.
-    mapper
-        .getFactory()
-        .enable(
-            com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8
-                .mappedFeature());
-    return mapper;
+    return JsonRows.key(event, keyPaths);
   }
 }

@@ -59,19 +59,29 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
   }
 
   @Override
-  void stage(String stage, List<Column> columns, List<Object[]> rows) throws SQLException {
+  StageWriter stageWriter(String stage, List<Column> columns) throws SQLException {
     String name = stage.substring(1, stage.length() - 1);
-    try (DuckDBAppender appender =
-        connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", name)) {
-      for (Object[] row : rows) {
+    DuckDBAppender appender =
+        connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", name);
+    return new StageWriter() {
+      @Override
+      public void add(Object[] row) throws SQLException {
         appender.beginRow();
         for (int i = 0; i < columns.size(); i++) {
           append(appender, row[i]);
         }
         appender.endRow();
       }
-      appender.flush();
-    }
+
+      @Override
+      public void close() throws SQLException {
+        try {
+          appender.flush();
+        } finally {
+          appender.close();
+        }
+      }
+    };
   }
 
   private static void append(DuckDBAppender appender, Object value) throws SQLException {

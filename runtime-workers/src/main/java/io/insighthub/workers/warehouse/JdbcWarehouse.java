@@ -69,14 +69,33 @@ public abstract class JdbcWarehouse implements Warehouse {
     return 10_000;
   }
 
-  /** Writes {@code rows} into the empty stage table {@code stage}, in batched binds. */
+  /** Writes {@code rows} into the empty stage table {@code stage}. */
   void stage(String stage, List<Column> columns, List<Object[]> rows) throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement(WarehouseSql.insert(stage, columns))) {
-      int pending = 0;
+    try (StageWriter writer = stageWriter(stage, columns)) {
       for (Object[] row : rows) {
+        writer.add(row);
+      }
+    }
+  }
+
+  /** Rows written into a stage table as they come; closing it writes what is pending. */
+  interface StageWriter extends AutoCloseable {
+    void add(Object[] row) throws SQLException;
+
+    @Override
+    void close() throws SQLException;
+  }
+
+  /** A writer of the stage table {@code stage}, in batched binds of {@link #bindBatchRows()}. */
+  StageWriter stageWriter(String stage, List<Column> columns) throws SQLException {
+    PreparedStatement insert = connection.prepareStatement(WarehouseSql.insert(stage, columns));
+    return new StageWriter() {
+      private int pending;
+
+      @Override
+      public void add(Object[] row) throws SQLException {
         for (int i = 0; i < columns.size(); i++) {
-          bind(insert, i + 1, row[i], columns.get(i).type());
+          bindStaged(insert, i + 1, row[i], columns.get(i).type());
         }
         insert.addBatch();
         if (++pending == bindBatchRows()) {
@@ -84,10 +103,25 @@ public abstract class JdbcWarehouse implements Warehouse {
           pending = 0;
         }
       }
-      if (pending > 0) {
-        insert.executeBatch();
+
+      @Override
+      public void close() throws SQLException {
+        try {
+          if (pending > 0) {
+            insert.executeBatch();
+            pending = 0;
+          }
+        } finally {
+          insert.close();
+        }
       }
-    }
+    };
+  }
+
+  /** Binds one value of a stage row in a batch of binds; by default as {@link #bind} does. */
+  void bindStaged(PreparedStatement statement, int index, Object value, ColumnType type)
+      throws SQLException {
+    bind(statement, index, value, type);
   }
 
   /** Binds one value of a column of type {@code type}. */
@@ -105,9 +139,165 @@ public abstract class JdbcWarehouse implements Warehouse {
       statement.execute(WarehouseSql.createTable(WarehouseSql.OFFSETS, OFFSETS_COLUMNS));
       statement.execute(WarehouseSql.createTable(WarehouseSql.QUARANTINE, QUARANTINE_COLUMNS));
       statement.execute(WarehouseSql.createTable(WarehouseSql.LOADS, LOADS_COLUMNS));
+      statement.execute(WarehouseSql.createTable(FileSql.FILE_MANIFEST, FileSql.MANIFEST_COLUMNS));
     } catch (SQLException e) {
       throw new WarehouseException("cannot create the warehouse schemas and OPS tables", e);
     }
+    // Quarantined rows of files say where they were; tables created before gain the columns.
+    Map<String, ColumnType> quarantine = columns(WarehouseSql.QUARANTINE);
+    if (!quarantine
+        .keySet()
+        .containsAll(FileSql.QUARANTINE_FILE_COLUMNS.stream().map(Column::name).toList())) {
+      List<Column> all = new ArrayList<>(QUARANTINE_COLUMNS);
+      all.addAll(FileSql.QUARANTINE_FILE_COLUMNS);
+      ensureTable(WarehouseSql.QUARANTINE, all, List.of());
+    }
+  }
+
+  @Override
+  public synchronized FileLoad beginFile(FileLoad.Target target) {
+    return new JdbcFileLoad(this, target);
+  }
+
+  @Override
+  public synchronized List<StoredFile> storedFiles(String consumer, String bucket, String prefix) {
+    List<StoredFile> files = new ArrayList<>();
+    try (PreparedStatement query = connection.prepareStatement(FileSql.manifestQuery())) {
+      query.setString(1, consumer);
+      query.setString(2, bucket);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          String key = rows.getString(2);
+          if (!key.startsWith(prefix)) {
+            continue;
+          }
+          files.add(
+              new StoredFile(
+                  rows.getString(1),
+                  key,
+                  rows.getString(3),
+                  rows.getLong(4),
+                  instant(rows.getObject(5)),
+                  rows.getString(6),
+                  StoredFile.Status.valueOf(rows.getString(7)),
+                  rows.getLong(8),
+                  rows.getLong(9),
+                  rows.getLong(10),
+                  rows.getString(11),
+                  instant(rows.getObject(12))));
+        }
+      }
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot read OPS.FILE_MANIFEST for " + consumer, e);
+    }
+    return files;
+  }
+
+  @Override
+  public synchronized void recordFile(
+      String consumer, StoredFile file, List<FileQuarantine> quarantined) {
+    try {
+      connection.setAutoCommit(false);
+      if (isRecorded(consumer, file)) {
+        connection.rollback();
+        return;
+      }
+      try (PreparedStatement insert = connection.prepareStatement(FileSql.insertQuarantine())) {
+        for (FileQuarantine row : quarantined) {
+          insert.setString(1, consumer);
+          insert.setString(2, row.file());
+          bind(insert, 3, row.line(), ColumnType.BIGINT);
+          bind(insert, 4, row.rowGroup(), ColumnType.BIGINT);
+          bind(insert, 5, row.field(), ColumnType.VARCHAR);
+          insert.setString(6, row.reason());
+          insert.executeUpdate();
+        }
+      }
+      insertManifest(consumer, file);
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+      throw new WarehouseException("cannot record " + file.key() + " in OPS.FILE_MANIFEST", e);
+    } finally {
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // the next statement fails clearly if the connection is gone
+      }
+    }
+  }
+
+  /** Whether this version of the file is in the manifest already (read in the caller's txn). */
+  synchronized boolean isRecorded(String consumer, StoredFile file) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement(FileSql.versionLoaded())) {
+      query.setString(1, consumer);
+      query.setString(2, file.bucket());
+      query.setString(3, file.key());
+      query.setString(4, file.etag());
+      query.setLong(5, file.size());
+      try (ResultSet count = query.executeQuery()) {
+        count.next();
+        return count.getLong(1) > 0;
+      }
+    }
+  }
+
+  synchronized void insertManifest(String consumer, StoredFile file) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(FileSql.insertManifest())) {
+      Object[] values = {
+        consumer,
+        file.bucket(),
+        file.key(),
+        file.etag(),
+        file.size(),
+        offset(file.lastModified()),
+        file.table(),
+        file.status().name(),
+        file.rows(),
+        file.rowsQuarantined(),
+        file.duplicates(),
+        file.reason(),
+        offset(file.loadedAt() != null ? file.loadedAt() : Instant.now())
+      };
+      for (int i = 0; i < values.length; i++) {
+        bind(insert, i + 1, values[i], FileSql.MANIFEST_COLUMNS.get(i).type());
+      }
+      insert.executeUpdate();
+    }
+  }
+
+  @Override
+  public synchronized Optional<Instant> maxTime(TableId table, String column) {
+    if (!columns(table).containsKey(Identifiers.normalize(column))) {
+      return Optional.empty();
+    }
+    try (PreparedStatement query =
+            connection.prepareStatement(FileSql.maxOf(table, Identifiers.normalize(column)));
+        ResultSet max = query.executeQuery()) {
+      max.next();
+      return Optional.ofNullable(instant(max.getObject(1)));
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot read the newest time of " + table, e);
+    }
+  }
+
+  private static java.time.OffsetDateTime offset(Instant instant) {
+    return instant == null ? null : instant.atOffset(java.time.ZoneOffset.UTC);
+  }
+
+  /** A timestamp as either driver returns it. */
+  static Instant instant(Object value) {
+    return switch (value) {
+      case null -> null;
+      case java.time.OffsetDateTime t -> t.toInstant();
+      case java.sql.Timestamp t -> t.toInstant();
+      case java.time.LocalDateTime t -> t.toInstant(java.time.ZoneOffset.UTC);
+      case Object other -> java.time.OffsetDateTime.parse(other.toString()).toInstant();
+    };
   }
 
   @Override
@@ -236,13 +426,7 @@ public abstract class JdbcWarehouse implements Warehouse {
             connection.prepareStatement("SELECT MAX(\"_SOURCE_TS\") FROM " + table.sql());
         ResultSet max = query.executeQuery()) {
       max.next();
-      return switch (max.getObject(1)) {
-        case null -> Optional.empty();
-        case java.time.OffsetDateTime t -> Optional.of(t.toInstant());
-        case java.sql.Timestamp t -> Optional.of(t.toInstant());
-        case Object other ->
-            Optional.of(java.time.OffsetDateTime.parse(other.toString()).toInstant());
-      };
+      return Optional.ofNullable(instant(max.getObject(1)));
     } catch (SQLException e) {
       throw new WarehouseException("cannot read the newest source time of " + table, e);
     }

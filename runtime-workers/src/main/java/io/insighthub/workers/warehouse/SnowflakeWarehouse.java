@@ -80,6 +80,27 @@ public final class SnowflakeWarehouse extends JdbcWarehouse {
     }
   }
 
+  /**
+   * Stage rows are bound as text, nulls included, which Snowflake casts exactly into each column
+   * (as it does the dates, timestamps and decimals above): the driver refuses a batch whose
+   * bindings of one parameter change type, so a null must be bound with the type of the values
+   * beside it, and fakesnow (0.12.1) fails on a typed null inside a batch (it converts every value
+   * of a {@code FIXED}, {@code BOOLEAN} or timestamp array binding without a null check), while a
+   * text null passes both.
+   */
+  @Override
+  void bindStaged(PreparedStatement statement, int index, Object value, ColumnType type)
+      throws SQLException {
+    switch (value) {
+      case null -> statement.setNull(index, Types.VARCHAR);
+      case Long v -> statement.setString(index, v.toString());
+      case Integer v -> statement.setString(index, v.toString());
+      case Boolean v -> statement.setString(index, v.toString());
+      case Double v -> statement.setString(index, v.toString());
+      default -> bind(statement, index, value, type);
+    }
+  }
+
   private static int sqlType(ColumnType type) {
     return switch (type.kind()) {
       case BOOLEAN -> Types.BOOLEAN;

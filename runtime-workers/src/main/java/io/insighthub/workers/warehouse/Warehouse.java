@@ -56,6 +56,24 @@ public interface Warehouse extends AutoCloseable {
    */
   Optional<Instant> maxSourceTime(TableId table);
 
+  /**
+   * The newest value of a timestamp column, e.g. a batch table's time field: what its watermark
+   * reports as its newest event. Empty when the table or column does not exist or holds no value.
+   */
+  Optional<Instant> maxTime(TableId table, String column);
+
+  /** The file versions {@code consumer} recorded in OPS.FILE_MANIFEST under bucket and prefix. */
+  List<StoredFile> storedFiles(String consumer, String bucket, String prefix);
+
+  /** Starts the one transaction of one file's rows ({@link FileLoad}). */
+  FileLoad beginFile(FileLoad.Target target);
+
+  /**
+   * Records a file that loads no rows (quarantined whole) in OPS.FILE_MANIFEST, with its quarantine
+   * rows, in one transaction; nothing when that version is recorded already.
+   */
+  void recordFile(String consumer, StoredFile file, List<FileQuarantine> quarantined);
+
   /** The offsets stored for {@code consumer}, to seek to on start. */
   List<SourceOffset> offsets(String consumer);
 

@@ -1,6 +1,9 @@
 package io.insighthub.workers.validate;
 
 import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.workers.rows.CompactEventReader;
+import io.insighthub.workers.rows.PiiMinimizer;
+import io.insighthub.workers.rows.RowSchema;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +23,7 @@ public final class CompactReaderHarness {
     List<String> keys = settings.events().keyFields;
     this.reader =
         new CompactEventReader(
-            new EventSchema(settings.events()),
+            new RowSchema(settings.events()),
             new PiiMinimizer(settings.piiFields(), settings.hmacKey()),
             keys == null ? List.of() : keys.stream().map(k -> k.split("\\.")).toList());
   }

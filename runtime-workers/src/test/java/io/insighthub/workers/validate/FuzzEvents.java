@@ -13,9 +13,9 @@ import java.util.Set;
  * random bytes, deep nesting, huge strings, unicode, wrong types, missing fields, duplicates,
  * out-of-order, very late and future times. Remembers each record's event id and raw PII values.
  */
-final class FuzzEvents {
+public final class FuzzEvents {
   /** One generated raw record. {@code eventId} is null when the record has none to speak of. */
-  record Input(String kind, String eventId, byte[] value) {}
+  public record Input(String kind, String eventId, byte[] value) {}
 
   private static final String[] UNICODE = {
     "Grüße",
@@ -38,13 +38,13 @@ final class FuzzEvents {
   private final Set<String> piiValues = new HashSet<>();
   private long clock;
 
-  FuzzEvents(long seed, Instant base) {
+  public FuzzEvents(long seed, Instant base) {
     this.random = new Random(seed);
     this.base = base.toEpochMilli();
     this.clock = this.base;
   }
 
-  List<Input> generate(int count) {
+  public List<Input> generate(int count) {
     for (int i = 0; i < count; i++) {
       clock += random.nextInt(2_000);
       int dice = random.nextInt(100);
@@ -142,7 +142,7 @@ final class FuzzEvents {
     return inputs;
   }
 
-  Set<String> piiValues() {
+  public Set<String> piiValues() {
     return piiValues;
   }
 

@@ -11,6 +11,7 @@ import io.insighthub.e2e.kafka.KafkaBroker;
 import io.insighthub.e2e.kafka.KafkaBrokerExtension;
 import io.insighthub.workers.ConfigLoader;
 import io.insighthub.workers.aggregate.AggregateStage;
+import io.insighthub.workers.rows.PiiMinimizer;
 import io.insighthub.workers.streams.StreamsSettings;
 import io.insighthub.workers.testing.RunningStage;
 import io.insighthub.workers.testing.TestDirs;

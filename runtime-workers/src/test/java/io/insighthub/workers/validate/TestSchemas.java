@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Fixtures: the product-events schema the validate tests use, and its worker configuration. */
-final class TestSchemas {
+public final class TestSchemas {
   private TestSchemas() {}
 
   /** event_id, occurred_at, event_type, account_id required; email, ip, device.os optional. */
-  static EventsSource productEvents() {
+  public static EventsSource productEvents() {
     EventsSource events = new EventsSource();
     EventField type = new EventField("event_type", EventField.Type.STRING, true);
     type.maxLength = 32;
@@ -42,14 +42,14 @@ final class TestSchemas {
     return events;
   }
 
-  static List<PiiField> pii() {
+  public static List<PiiField> pii() {
     return List.of(
         new PiiField("email", PiiField.Action.HASH),
         new PiiField("ip", PiiField.Action.DROP),
         new PiiField("phone", PiiField.Action.MASK));
   }
 
-  static WorkerConfig config(
+  public static WorkerConfig config(
       String bootstrap, String prefix, SchemaDriftCheck.Policy policy, Path hmacKeyFile) {
     return new WorkerConfig(
         WorkerConfig.CURRENT_VERSION,

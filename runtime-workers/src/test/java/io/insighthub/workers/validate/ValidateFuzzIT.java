@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.insighthub.crds.v1alpha1.SchemaDriftCheck;
 import io.insighthub.e2e.kafka.KafkaBroker;
 import io.insighthub.e2e.kafka.KafkaBrokerExtension;
+import io.insighthub.workers.rows.Reason;
 import io.insighthub.workers.testing.RunningStage;
 import io.insighthub.workers.testing.Topics;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.insighthub.workers.validate;
+package io.insighthub.workers.rows;
 
 import io.insighthub.crds.v1alpha1.EventField;
 import io.insighthub.crds.v1alpha1.PiiField;
@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The fast path of {@link Validator} for the common event: compact JSON (no whitespace, no escape
+ * The fast path of the row checks for the common event: compact JSON (no whitespace, no escape
  * sequences, canonical numbers) that passes every schema check. It scans the bytes once without
- * building a tree, applies the same checks as {@link EventSchema} and the same PII actions as
- * {@link PiiMinimizer}, and writes the minimized event by copying the bytes of untouched fields, so
- * the output is byte for byte what parsing into a tree, minimizing and re-serializing would give
+ * building a tree, applies the same checks as {@link RowSchema} and the same PII actions as {@link
+ * PiiMinimizer}, and writes the minimized event by copying the bytes of untouched fields, so the
+ * output is byte for byte what parsing into a tree, minimizing and re-serializing would give
  * (Jackson writes compact JSON, and canonical numbers and unescaped strings read back the same).
  * Anything else (whitespace, escapes, a non-canonical number, invalid UTF-8, deep nesting,
  * duplicate names, a dotted name where drift is checked, a failed check) returns null and the
@@ -31,8 +31,8 @@ import java.util.Set;
  *
  * <p>Not thread-safe: one per stream task.
  */
-final class CompactEventReader {
-  /** Below the tree parser's nesting limit ({@link Validator#MAX_NESTING_DEPTH}). */
+public final class CompactEventReader {
+  /** Below the tree parser's nesting limit ({@link JsonRows#MAX_NESTING_DEPTH}). */
   private static final int MAX_DEPTH = 32;
 
   private static final int MAX_NAME_BYTES = 1_000;
@@ -198,7 +198,7 @@ final class CompactEventReader {
   }
 
   /** What the tree path would produce for an accepted event. */
-  record Candidate(
+  public record Candidate(
       String eventId,
       long eventTimeMillis,
       List<String> undeclared,
@@ -240,7 +240,11 @@ final class CompactEventReader {
   private long objectSerial;
   private final Name elementName = new Name("", null, 0, 0, 0);
 
-  CompactEventReader(EventSchema schema, PiiMinimizer pii, List<String[]> keyPaths) {
+  /** For a schema with an event id and time field (an event stream). */
+  public CompactEventReader(RowSchema schema, PiiMinimizer pii, List<String[]> keyPaths) {
+    if (schema.eventIdPath() == null || schema.eventTimePath() == null) {
+      throw new IllegalArgumentException("the compact reader reads events: name their id and time");
+    }
     this.pii = pii;
     List<Map.Entry<String[], PiiField.Action>> independent = pii.independentRules();
     this.enabled =
@@ -290,7 +294,7 @@ final class CompactEventReader {
   }
 
   /** False when the configuration needs the tree path for every event (interacting PII rules). */
-  boolean enabled() {
+  public boolean enabled() {
     return enabled;
   }
 
@@ -308,7 +312,7 @@ final class CompactEventReader {
   }
 
   /** The accepted, minimized event, or null when the tree path must decide. */
-  Candidate read(byte[] value) {
+  public Candidate read(byte[] value) {
     if (!enabled || value.length < 2 || value[0] != '{') {
       return null;
     }
@@ -343,7 +347,7 @@ final class CompactEventReader {
     }
   }
 
-  // ---- checks, as EventSchema.check does them on a tree ----
+  // ---- checks, as RowSchema.check does them on a tree ----
 
   private Candidate evaluate(Obj root) {
     for (Declared entry : declared) {
@@ -431,8 +435,8 @@ final class CompactEventReader {
     if (!value.millisKnown) {
       value.millis =
           switch (value.kind) {
-            case INT -> EventSchema.epochMillis(longValue(value));
-            case STRING -> EventSchema.epochMillis(text(value));
+            case INT -> RowSchema.epochMillis(longValue(value));
+            case STRING -> RowSchema.epochMillis(text(value));
             default -> Long.MIN_VALUE;
           };
       value.millisKnown = true;
@@ -442,7 +446,7 @@ final class CompactEventReader {
 
   /**
    * Lists the members of {@code obj} (the root, or a declared parent) outside the schema, as
-   * EventSchema does with dotted paths: the scanner left names with a dot to the tree path, so a
+   * RowSchema does with dotted paths: the scanner left names with a dot to the tree path, so a
    * member's path is declared, implicit or a parent exactly when its node says so.
    */
   private boolean collectUndeclared(Obj obj) {
@@ -462,7 +466,7 @@ final class CompactEventReader {
         if (undeclared == null) {
           undeclared = new ArrayList<>();
         }
-        if (undeclared.size() < EventSchema.MAX_DRIFT_FIELDS) {
+        if (undeclared.size() < RowSchema.MAX_DRIFT_FIELDS) {
           String prefix = obj.node.path;
           undeclared.add(prefix.isEmpty() ? child.name.text : prefix + "." + child.name.text);
         }
@@ -471,7 +475,7 @@ final class CompactEventReader {
     return true;
   }
 
-  // ---- PII and key, as PiiMinimizer.apply and Validator.key do them on a tree ----
+  // ---- PII and key, as PiiMinimizer.apply and JsonRows.key do them on a tree ----
 
   private boolean minimize() {
     for (Rule rule : rules) {
@@ -584,7 +588,7 @@ final class CompactEventReader {
     } else {
       for (int slot : keySlots) {
         if (outLength > 0) {
-          append('|'); // as Validator.key: no separator while the key is still empty
+          append('|'); // as JsonRows.key: no separator while the key is still empty
         }
         Member value = found(slot);
         if (value != null && !value.dropped) {

@@ -1,4 +1,4 @@
-package io.insighthub.workers.validate;
+package io.insighthub.workers.rows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.insighthub.crds.v1alpha1.EventsSource;
 import io.insighthub.crds.v1alpha1.PiiField;
+import io.insighthub.workers.validate.FuzzEvents;
+import io.insighthub.workers.validate.TestSchemas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,20 +21,20 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The compact fast path must agree with the tree path (parse, {@link EventSchema#check}, {@link
+ * The compact fast path must agree with the tree path (parse, {@link RowSchema#check}, {@link
  * PiiMinimizer#apply}, key, re-serialize) on every event it accepts: same id, time, drift fields,
  * key and output bytes; everything else it must leave to the tree path.
  */
 class CompactEventReaderTest {
   private static final byte[] KEY = "test-hmac-key".getBytes(StandardCharsets.UTF_8);
-  private final ObjectMapper json = Validator.eventMapper();
+  private final ObjectMapper json = JsonRows.mapper();
 
   /** The verdict of the tree path, null when it does not accept the event. */
   private record Reference(
       String eventId, long time, List<String> undeclared, String key, String value) {}
 
   private final class Paths {
-    final EventSchema schema;
+    final RowSchema schema;
     final List<PiiField> pii;
     final List<String[]> keyPaths;
     final CompactEventReader reader;
@@ -40,7 +42,7 @@ class CompactEventReaderTest {
     int total;
 
     Paths(EventsSource events, List<PiiField> pii) {
-      this.schema = new EventSchema(events);
+      this.schema = new RowSchema(events);
       this.pii = pii;
       this.keyPaths = events.keyFields.stream().map(f -> f.split("\\.")).toList();
       this.reader = new CompactEventReader(schema, new PiiMinimizer(pii, KEY), keyPaths);
@@ -57,11 +59,11 @@ class CompactEventReaderTest {
         return null;
       }
       ObjectNode event = (ObjectNode) parsed;
-      if (!(schema.check(event) instanceof EventSchema.Accepted accepted)) {
+      if (!(schema.check(event) instanceof RowSchema.Accepted accepted)) {
         return null;
       }
       new PiiMinimizer(pii, KEY).apply(event);
-      byte[] key = Validator.key(event, keyPaths);
+      byte[] key = JsonRows.key(event, keyPaths);
       try {
         return new Reference(
             accepted.eventId(),
@@ -205,7 +207,7 @@ class CompactEventReaderTest {
     EventsSource events = TestSchemas.productEvents();
     CompactEventReader reader =
         new CompactEventReader(
-            new EventSchema(events),
+            new RowSchema(events),
             new PiiMinimizer(
                 List.of(
                     new PiiField("device", PiiField.Action.HASH),

@@ -1,4 +1,4 @@
-package io.insighthub.workers.validate;
+package io.insighthub.workers.rows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,12 +16,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Checks one parsed event against the declared schema: required fields, types, string lengths,
- * timestamps, the event id and time, and which fields the schema does not declare (drift).
+ * Checks one parsed row (an event, a line of a file) against the declared schema: required fields,
+ * types, string lengths, timestamps, the event id and time when the source has them, and which
+ * fields the schema does not declare (drift). Every stage that accepts rows checks them here, so a
+ * row gets the same verdict and {@link Reason} wherever it enters.
  */
-final class EventSchema {
-  /** Most undeclared fields listed per event; more are drift all the same. */
-  static final int MAX_DRIFT_FIELDS = 20;
+public final class RowSchema {
+  /** Most undeclared fields listed per row; more are drift all the same. */
+  public static final int MAX_DRIFT_FIELDS = 20;
+
+  /** {@link Accepted#eventTimeMillis()} of a row from a source without an event-time field. */
+  public static final long NO_TIME = Long.MIN_VALUE;
 
   /** Epoch millis of 9999-12-31T23:59:59.999Z, the largest time ISO-8601 years can spell. */
   private static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L;
@@ -35,20 +40,29 @@ final class EventSchema {
   private final String[] eventIdPath;
   private final String[] eventTimePath;
 
-  EventSchema(EventsSource source) {
-    for (EventField field : source.fields) {
+  /** The schema of an event stream: its fields, event id and event time. */
+  public RowSchema(EventsSource source) {
+    this(source.fields, source.eventIdField, source.eventTimeField);
+  }
+
+  /**
+   * A schema of {@code fields}; {@code eventIdField} and {@code eventTimeField} are required in
+   * every row when given, and may be null for rows without them (the lines of a file).
+   */
+  public RowSchema(List<EventField> fields, String eventIdField, String eventTimeField) {
+    for (EventField field : fields) {
       declared.put(field.name, field);
       paths.put(field.name, field.name.split("\\."));
       addParents(field.name);
     }
-    this.eventIdField = source.eventIdField;
-    this.eventTimeField = source.eventTimeField;
+    this.eventIdField = eventIdField;
+    this.eventTimeField = eventTimeField;
     // Split once: check runs for every record.
-    this.eventIdPath = eventIdField.split("\\.");
-    this.eventTimePath = eventTimeField.split("\\.");
+    this.eventIdPath = eventIdField == null ? null : eventIdField.split("\\.");
+    this.eventTimePath = eventTimeField == null ? null : eventTimeField.split("\\.");
     // The id and time fields are part of the schema even when fields does not list them.
-    for (String name : List.of(eventIdField, eventTimeField)) {
-      if (!declared.containsKey(name)) {
+    for (String name : java.util.Arrays.asList(eventIdField, eventTimeField)) {
+      if (name != null && !declared.containsKey(name)) {
         implicit.add(name);
         addParents(name);
       }
@@ -63,27 +77,25 @@ final class EventSchema {
     }
   }
 
-  /** The verdict on one event. */
-  sealed interface Result {}
+  /** The verdict on one row. */
+  public sealed interface Result {}
 
-  /** The event breaks the schema; {@code field} names what, never its value. */
-  record Rejected(Reason reason, String field, String detail) implements Result {}
+  /** The row breaks the schema; {@code field} names what, never its value. */
+  public record Rejected(Reason reason, String field, String detail) implements Result {}
 
   /**
-   * The event fits the declared fields; {@code undeclared} lists fields beyond them (at most {@link
-   * #MAX_DRIFT_FIELDS}), empty when there is no drift.
+   * The row fits the declared fields; {@code undeclared} lists fields beyond them (at most {@link
+   * #MAX_DRIFT_FIELDS}), empty when there is no drift. {@code eventId} is null and {@code
+   * eventTimeMillis} {@link #NO_TIME} for a schema without them.
    */
-  record Accepted(String eventId, long eventTimeMillis, List<String> undeclared)
+  public record Accepted(String eventId, long eventTimeMillis, List<String> undeclared)
       implements Result {}
 
-  Result check(ObjectNode event) {
+  public Result check(ObjectNode event) {
     for (Map.Entry<String, EventField> entry : declared.entrySet()) {
       EventField field = entry.getValue();
       JsonNode value = resolve(event, paths.get(entry.getKey()));
-      boolean required =
-          Boolean.TRUE.equals(field.required)
-              || field.name.equals(eventIdField)
-              || field.name.equals(eventTimeField);
+      boolean required = isRequired(field);
       if (value == null || value.isNull()) {
         if (required) {
           return new Rejected(Reason.MISSING_REQUIRED_FIELD, field.name, "is required");
@@ -95,27 +107,35 @@ final class EventSchema {
         return wrong;
       }
     }
-    JsonNode id = resolve(event, eventIdPath);
-    if (id == null || id.isNull()) {
-      return new Rejected(Reason.MISSING_REQUIRED_FIELD, eventIdField, "event id is required");
+    String eventId = null;
+    long millis = NO_TIME;
+    if (eventIdPath != null) {
+      JsonNode id = resolve(event, eventIdPath);
+      if (id == null || id.isNull()) {
+        return new Rejected(Reason.MISSING_REQUIRED_FIELD, eventIdField, "event id is required");
+      }
+      if ((!id.isTextual() && !id.isIntegralNumber()) || id.asText().isEmpty()) {
+        return new Rejected(Reason.WRONG_TYPE, eventIdField, "event id must be a non-empty string");
+      }
+      eventId = id.asText();
     }
-    if ((!id.isTextual() && !id.isIntegralNumber()) || id.asText().isEmpty()) {
-      return new Rejected(Reason.WRONG_TYPE, eventIdField, "event id must be a non-empty string");
-    }
-    JsonNode time = resolve(event, eventTimePath);
-    if (time == null || time.isNull()) {
-      return new Rejected(Reason.MISSING_REQUIRED_FIELD, eventTimeField, "event time is required");
-    }
-    long millis = epochMillis(time);
-    if (millis == Long.MIN_VALUE) {
-      return new Rejected(Reason.INVALID_TIMESTAMP, eventTimeField, timestampHint());
+    if (eventTimePath != null) {
+      JsonNode time = resolve(event, eventTimePath);
+      if (time == null || time.isNull()) {
+        return new Rejected(
+            Reason.MISSING_REQUIRED_FIELD, eventTimeField, "event time is required");
+      }
+      millis = epochMillis(time);
+      if (millis == Long.MIN_VALUE) {
+        return new Rejected(Reason.INVALID_TIMESTAMP, eventTimeField, timestampHint());
+      }
     }
     List<String> undeclared = new ArrayList<>(0);
     Rejected shape = collectUndeclared(event, "", undeclared);
     if (shape != null) {
       return shape;
     }
-    return new Accepted(id.asText(), millis, undeclared);
+    return new Accepted(eventId, millis, undeclared);
   }
 
   private Rejected checkValue(EventField field, JsonNode value) {
@@ -180,7 +200,7 @@ final class EventSchema {
   }
 
   /** Epoch millis of an ISO-8601 string or an integral number, or Long.MIN_VALUE if neither. */
-  static long epochMillis(JsonNode value) {
+  public static long epochMillis(JsonNode value) {
     if (value.isIntegralNumber()) {
       if (!value.canConvertToLong()) {
         return Long.MIN_VALUE;
@@ -194,12 +214,12 @@ final class EventSchema {
   }
 
   /** {@code millis} if it is a time ISO-8601 can spell, else Long.MIN_VALUE. */
-  static long epochMillis(long millis) {
+  public static long epochMillis(long millis) {
     return millis >= 0 && millis <= MAX_EPOCH_MILLIS ? millis : Long.MIN_VALUE;
   }
 
   /** Epoch millis of an ISO-8601 time with offset, or Long.MIN_VALUE. */
-  static long epochMillis(String text) {
+  public static long epochMillis(String text) {
     // Cheap shape check before the parser: yyyy-mm-ddT...
     if (text.length() < 20 || text.length() > 40 || text.charAt(4) != '-') {
       return Long.MIN_VALUE;
@@ -336,7 +356,7 @@ final class EventSchema {
     return eventTimePath;
   }
 
-  static JsonNode resolve(JsonNode event, String[] path) {
+  public static JsonNode resolve(JsonNode event, String[] path) {
     JsonNode node = event;
     for (String part : path) {
       if (node == null || !node.isObject()) {

@@ -1,4 +1,4 @@
-package io.insighthub.workers.validate;
+package io.insighthub.workers.rows;
 
 /**
  * Why a record went to the DLQ (or the late topic): the machine code in the {@code

@@ -1,19 +1,21 @@
-package io.insighthub.workers.validate;
+package io.insighthub.workers.rows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.insighthub.crds.v1alpha1.EventField;
+import io.insighthub.workers.validate.TestSchemas;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The schema check: required fields, types, lengths, timestamps, and drift detection. */
-class EventSchemaTest {
+class RowSchemaTest {
   private final ObjectMapper json = new ObjectMapper();
-  private final EventSchema schema = new EventSchema(TestSchemas.productEvents());
+  private final RowSchema schema = new RowSchema(TestSchemas.productEvents());
 
-  private EventSchema.Result check(String event) throws Exception {
+  private RowSchema.Result check(String event) throws Exception {
     return schema.check((ObjectNode) json.readTree(event));
   }
 
@@ -28,17 +30,34 @@ class EventSchemaTest {
   void completeEventIsAcceptedWithIdAndTime() throws Exception {
     assertThat(check(event("\"device\":{\"os\":\"ios\"},\"amount\":1.5,\"count\":2")))
         .isEqualTo(
-            new EventSchema.Accepted(
+            new RowSchema.Accepted(
                 "e1", Instant.parse("2026-11-27T01:00:00Z").toEpochMilli(), java.util.List.of()));
+  }
+
+  @Test
+  void rowsOfASourceWithoutIdOrTimeAreCheckedOnTheirFieldsAlone() throws Exception {
+    RowSchema file =
+        new RowSchema(
+            List.of(
+                new EventField("id", EventField.Type.STRING, true),
+                new EventField("amount", EventField.Type.INTEGER, false)),
+            null,
+            null);
+    assertThat(file.check((ObjectNode) json.readTree("{\"id\":\"a\",\"amount\":3}")))
+        .isEqualTo(new RowSchema.Accepted(null, RowSchema.NO_TIME, List.of()));
+    assertThat(file.check((ObjectNode) json.readTree("{\"amount\":3,\"extra\":1}")))
+        .isEqualTo(new RowSchema.Rejected(Reason.MISSING_REQUIRED_FIELD, "id", "is required"));
+    assertThat(file.check((ObjectNode) json.readTree("{\"id\":\"a\",\"extra\":1}")))
+        .isEqualTo(new RowSchema.Accepted(null, RowSchema.NO_TIME, List.of("extra")));
   }
 
   @Test
   void missingOrNullRequiredFieldIsNamed() throws Exception {
     assertThat(check("{\"event_id\":\"e1\",\"occurred_at\":1,\"event_type\":\"x\"}"))
         .isEqualTo(
-            new EventSchema.Rejected(Reason.MISSING_REQUIRED_FIELD, "account_id", "is required"));
+            new RowSchema.Rejected(Reason.MISSING_REQUIRED_FIELD, "account_id", "is required"));
     assertThat(check(event("").replace("\"a1\"", "null")))
-        .extracting(r -> ((EventSchema.Rejected) r).field())
+        .extracting(r -> ((RowSchema.Rejected) r).field())
         .isEqualTo("account_id");
   }
 
@@ -46,23 +65,22 @@ class EventSchemaTest {
   void wrongTypesAreRejectedWithExpectedAndActualType() throws Exception {
     assertThat(check(event("\"count\":\"2\"")))
         .isEqualTo(
-            new EventSchema.Rejected(Reason.WRONG_TYPE, "count", "expected integer, got string"));
+            new RowSchema.Rejected(Reason.WRONG_TYPE, "count", "expected integer, got string"));
     assertThat(check(event("\"count\":2.5")))
-        .extracting(r -> ((EventSchema.Rejected) r).reason())
+        .extracting(r -> ((RowSchema.Rejected) r).reason())
         .isEqualTo(Reason.WRONG_TYPE);
     assertThat(check(event("\"is_test\":1")))
-        .extracting(r -> ((EventSchema.Rejected) r).field())
+        .extracting(r -> ((RowSchema.Rejected) r).field())
         .isEqualTo("is_test");
     assertThat(check(event("\"tags\":{}")))
-        .extracting(r -> ((EventSchema.Rejected) r).field())
+        .extracting(r -> ((RowSchema.Rejected) r).field())
         .isEqualTo("tags");
   }
 
   @Test
   void parentOfDeclaredNestedFieldMustBeAnObject() throws Exception {
     assertThat(check(event("\"device\":\"ios\"")))
-        .extracting(
-            r -> ((EventSchema.Rejected) r).reason(), r -> ((EventSchema.Rejected) r).field())
+        .extracting(r -> ((RowSchema.Rejected) r).reason(), r -> ((RowSchema.Rejected) r).field())
         .containsExactly(Reason.WRONG_TYPE, "device");
   }
 
@@ -71,10 +89,10 @@ class EventSchemaTest {
     long expected = Instant.parse("2026-11-27T01:00:00Z").toEpochMilli();
     assertThat(
             check(event("").replace("\"2026-11-27T01:00:00Z\"", "\"2026-11-27T02:00:00+01:00\"")))
-        .extracting(r -> ((EventSchema.Accepted) r).eventTimeMillis())
+        .extracting(r -> ((RowSchema.Accepted) r).eventTimeMillis())
         .isEqualTo(expected);
     assertThat(check(event("").replace("\"2026-11-27T01:00:00Z\"", Long.toString(expected))))
-        .extracting(r -> ((EventSchema.Accepted) r).eventTimeMillis())
+        .extracting(r -> ((RowSchema.Accepted) r).eventTimeMillis())
         .isEqualTo(expected);
   }
 
@@ -91,7 +109,7 @@ class EventSchemaTest {
         }) {
       assertThat(check(event("").replace("\"2026-11-27T01:00:00Z\"", bad)))
           .as(bad)
-          .extracting(r -> ((EventSchema.Rejected) r).reason())
+          .extracting(r -> ((RowSchema.Rejected) r).reason())
           .isIn(Reason.INVALID_TIMESTAMP, Reason.WRONG_TYPE);
     }
   }
@@ -100,17 +118,17 @@ class EventSchemaTest {
   void stringLongerThanMaxLengthIsRejected() throws Exception {
     assertThat(check(event("").replace("page_view", "x".repeat(33))))
         .isEqualTo(
-            new EventSchema.Rejected(
+            new RowSchema.Rejected(
                 Reason.FIELD_TOO_LONG, "event_type", "longer than maxLength 32"));
     // 32 emoji are 64 UTF-16 chars but 32 characters: within the limit.
     assertThat(check(event("").replace("page_view", "😀".repeat(32))))
-        .isInstanceOf(EventSchema.Accepted.class);
+        .isInstanceOf(RowSchema.Accepted.class);
   }
 
   @Test
   void undeclaredFieldsAreListedAsDriftIncludingNestedOnes() throws Exception {
     assertThat(check(event("\"plan\":\"pro\",\"device\":{\"os\":\"ios\",\"model\":\"x\"}")))
-        .extracting(r -> ((EventSchema.Accepted) r).undeclared())
+        .extracting(r -> ((RowSchema.Accepted) r).undeclared())
         .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
         .containsExactly("plan", "device.model");
   }
@@ -118,7 +136,7 @@ class EventSchemaTest {
   @Test
   void contentsOfDeclaredObjectsAreFreeForm() throws Exception {
     assertThat(check(event("\"properties\":{\"anything\":{\"deep\":[1,2]}}")))
-        .extracting(r -> ((EventSchema.Accepted) r).undeclared())
+        .extracting(r -> ((RowSchema.Accepted) r).undeclared())
         .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
         .isEmpty();
   }
@@ -126,7 +144,7 @@ class EventSchemaTest {
   @Test
   void eventIdMustBeNonEmptyStringOrInteger() throws Exception {
     assertThat(check(event("").replace("\"e1\"", "\"\"")))
-        .extracting(r -> ((EventSchema.Rejected) r).reason())
+        .extracting(r -> ((RowSchema.Rejected) r).reason())
         .isEqualTo(Reason.WRONG_TYPE);
   }
 
@@ -145,17 +163,17 @@ class EventSchemaTest {
       } catch (java.time.DateTimeException e) {
         expected = Long.MIN_VALUE;
       }
-      assertThat(EventSchema.epochMillis(text)).as(text).isEqualTo(expected);
-      if (EventSchema.plainUtcMillis(text) != Long.MAX_VALUE) {
+      assertThat(RowSchema.epochMillis(text)).as(text).isEqualTo(expected);
+      if (RowSchema.plainUtcMillis(text) != Long.MAX_VALUE) {
         plain++;
-        assertThat(EventSchema.plainUtcMillis(text)).as(text).isEqualTo(expected);
+        assertThat(RowSchema.plainUtcMillis(text)).as(text).isEqualTo(expected);
       }
     }
     // Most are the plain form; the rest (and the invalid ones) went through the parser.
     assertThat(plain).isBetween(100_000, 190_000);
-    assertThat(EventSchema.plainUtcMillis("2026-11-27T01:00:00Z"))
+    assertThat(RowSchema.plainUtcMillis("2026-11-27T01:00:00Z"))
         .isEqualTo(Instant.parse("2026-11-27T01:00:00Z").toEpochMilli());
-    assertThat(EventSchema.plainUtcMillis("2024-02-29T23:59:59.999999999Z"))
+    assertThat(RowSchema.plainUtcMillis("2024-02-29T23:59:59.999999999Z"))
         .isEqualTo(Instant.parse("2024-02-29T23:59:59.999Z").toEpochMilli());
     for (String other :
         List.of(
@@ -167,7 +185,7 @@ class EventSchemaTest {
             "2026-11-27T01:00:00.Z",
             "2026-11-27T01:00:00.1234567890Z",
             "2026-13-01T00:00:00Z")) {
-      assertThat(EventSchema.plainUtcMillis(other)).as(other).isEqualTo(Long.MAX_VALUE);
+      assertThat(RowSchema.plainUtcMillis(other)).as(other).isEqualTo(Long.MAX_VALUE);
     }
   }
 

@@ -1,4 +1,4 @@
-package io.insighthub.workers.validate;
+package io.insighthub.workers.rows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,10 +20,10 @@ import javax.crypto.spec.SecretKeySpec;
  * Applies the Pipeline's PII actions to an event in place: {@code hash} replaces the value with the
  * lower-case hex HMAC-SHA256 of its text under the mounted key (the same on every replica and
  * restart), {@code drop} removes the field, {@code mask} keeps an email's domain and replaces
- * anything else. Not thread-safe: one instance per stream task.
+ * anything else. Not thread-safe: one instance per thread.
  */
 public final class PiiMinimizer {
-  static final String MASK = "***";
+  public static final String MASK = "***";
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
@@ -79,13 +79,13 @@ public final class PiiMinimizer {
     }
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return rules.isEmpty();
   }
 
   public void apply(ObjectNode event) {
     for (Rule rule : rules) {
-      JsonNode parent = EventSchema.resolve(event, rule.parent);
+      JsonNode parent = RowSchema.resolve(event, rule.parent);
       if (parent == null || !parent.isObject()) {
         continue;
       }
@@ -112,7 +112,7 @@ public final class PiiMinimizer {
   }
 
   /** Lower-case hex HMAC-SHA256 of the UTF-8 text. */
-  String hash(String text) {
+  public String hash(String text) {
     return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -135,7 +135,7 @@ public final class PiiMinimizer {
   }
 
   /** The mask of a text value. */
-  static String mask(String text) {
+  public static String mask(String text) {
     int at = text.lastIndexOf('@');
     if (at > 0 && at < text.length() - 1 && text.indexOf('.', at) > at + 1) {
       return MASK + text.substring(at);
