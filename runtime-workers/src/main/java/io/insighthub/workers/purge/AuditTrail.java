@@ -11,7 +11,7 @@ final class AuditTrail {
   static final String NULL_PII = "NULL_PII";
   static final String DELETE_EXPIRED = "DELETE_EXPIRED";
   static final String RUN = "RUN";
-  static final String SUCCEEDED = "SUCCEEDED";
+  static final String COMPLETED = "COMPLETED";
   static final String FAILED = "FAILED";
 
   private final WarehouseLifecycle warehouse;
@@ -54,7 +54,7 @@ final class AuditTrail {
         to,
         rows,
         bytes,
-        SUCCEEDED,
+        COMPLETED,
         detail,
         clock.instant());
   }

@@ -1,9 +1,11 @@
 package io.insighthub.workers.purge;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.insighthub.crds.v1alpha1.PiiField;
 import io.insighthub.crds.worker.Lifecycle;
 import io.insighthub.crds.worker.PurgeReport;
 import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.workers.ConfigLoader;
 import io.insighthub.workers.Subcommand;
 import io.insighthub.workers.WorkerContext;
 import io.insighthub.workers.files.archive.S3Store;
@@ -217,8 +219,8 @@ public final class PiiPurgeStage implements Subcommand {
                   finished,
                   actions.stream().mapToLong(PurgeReport.ActionCount::rows).sum(),
                   actions.stream().mapToLong(PurgeReport.ActionCount::bytes).sum(),
-                  failed ? AuditTrail.FAILED : AuditTrail.SUCCEEDED,
-                  io.insighthub.workers.ConfigLoader.JSON.writeValueAsString(report),
+                  failed ? AuditTrail.FAILED : AuditTrail.COMPLETED,
+                  ConfigLoader.JSON.writeValueAsString(report),
                   finished));
       try (WatermarkPublisher publisher =
           new WatermarkPublisher(
@@ -229,7 +231,7 @@ public final class PiiPurgeStage implements Subcommand {
         publisher.publishAndWait(report.key(), report);
       }
       LOG.info("pii-purge {} {}: {}", runId, failed ? "failed" : "done", report.message());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize the purge report", e);
     }
     return failed ? EXIT_FAILED : 0;

@@ -26,8 +26,8 @@ final class JdbcLifecycle implements WarehouseLifecycle {
       List.of(
           new Column("RUN_ID", ColumnType.VARCHAR),
           new Column("PIPELINE", ColumnType.VARCHAR),
-          new Column("LAYER", ColumnType.VARCHAR),
           new Column("ACTION", ColumnType.VARCHAR),
+          new Column("LAYER", ColumnType.VARCHAR),
           new Column("OBJECT", ColumnType.VARCHAR),
           new Column("RANGE_FROM", ColumnType.TIMESTAMPTZ),
           new Column("RANGE_TO", ColumnType.TIMESTAMPTZ),
@@ -215,8 +215,8 @@ final class JdbcLifecycle implements WarehouseLifecycle {
                 new AuditRow(
                     result.getString(1),
                     result.getString(2),
-                    result.getString(3),
                     result.getString(4),
+                    result.getString(3),
                     result.getString(5),
                     instant(result.getObject(6)),
                     instant(result.getObject(7)),
@@ -299,8 +299,8 @@ final class JdbcLifecycle implements WarehouseLifecycle {
       Object[] values = {
         row.runId(),
         row.pipeline(),
-        row.layer(),
         row.action(),
+        row.layer(),
         row.object(),
         offset(row.from()),
         offset(row.to()),

@@ -25,7 +25,7 @@ public interface WarehouseLifecycle {
    * @param to the end of the time range (the cutoff)
    * @param rows rows or records affected
    * @param bytes bytes rewritten or deleted
-   * @param outcome SUCCEEDED or FAILED (with the reason in detail)
+   * @param outcome COMPLETED or FAILED (with the reason in detail)
    * @param detail a short JSON or text detail, never a value
    * @param at when it was recorded
    */
