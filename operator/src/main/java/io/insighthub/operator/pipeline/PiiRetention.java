@@ -4,12 +4,16 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PurgeRunStatus;
+import io.insighthub.crds.worker.BatchRun;
 import io.insighthub.crds.worker.Lifecycle;
 import io.insighthub.crds.worker.PurgeReport;
+import io.insighthub.crds.worker.Watermark;
 import io.insighthub.operator.common.Conditions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -20,7 +24,8 @@ import java.util.stream.Collectors;
  * topics and the latest pii-purge report (the oldest raw PII the archive and RAW tables kept after
  * the run, by event time: a bound the run guarantees, not a scan). What a purge left ages from then
  * on, so a purge that stops running turns the condition False once that age passes the limit;
- * before any report, the archive counts as old as the Pipeline.
+ * before any report, the archive counts as old as the Pipeline. A batch source's bucket counts by
+ * the expiry its lifecycle configuration sets, as the latest batch-ingest run read it.
  */
 public final class PiiRetention {
   public static final String REASON_WITHIN = "RawPiiWithinLimit";
@@ -54,10 +59,16 @@ public final class PiiRetention {
 
   /**
    * @param report the latest purge report; empty when none was read (or none since creation)
+   * @param watermarks the latest watermarks of the Pipeline's tables (a batch source's carry its
+   *     bucket's lifecycle)
    * @param tracked whether the operator reads the reports at all
    */
   public static Verdict evaluate(
-      ResolvedPipeline resolved, Optional<PurgeReport> report, boolean tracked, Instant now) {
+      ResolvedPipeline resolved,
+      Optional<PurgeReport> report,
+      Collection<Watermark> watermarks,
+      boolean tracked,
+      Instant now) {
     Pipeline pipeline = resolved.pipeline();
     Instant created = Instant.parse(pipeline.getMetadata().getCreationTimestamp());
     Optional<PurgeReport> current = report.filter(r -> !r.finishedAt().isBefore(created));
@@ -108,20 +119,22 @@ public final class PiiRetention {
     } else if (purged) {
       layers.add(new Layer("archive " + lifecycle.archive().location(), created, true));
     }
+    String bucketNote = sourceBucket(pipeline, watermarks, created, now, layers, problems);
     if (purged && layers.stream().noneMatch(l -> l.name().startsWith("archive "))) {
       layers.add(new Layer("archive " + lifecycle.archive().location(), created, true));
     }
     List<Layer> over = layers.stream().filter(l -> l.age(now).compareTo(LIMIT) > 0).toList();
     String last =
         current
-            .map(
-                r ->
-                    "; last pii-purge run "
-                        + r.runId()
-                        + " finished "
-                        + r.finishedAt()
-                        + (r.succeeded() ? "" : " with failures"))
-            .orElse(purged ? "; no pii-purge run has reported yet" : "");
+                .map(
+                    r ->
+                        "; last pii-purge run "
+                            + r.runId()
+                            + " finished "
+                            + r.finishedAt()
+                            + (r.succeeded() ? "" : " with failures"))
+                .orElse(purged ? "; no pii-purge run has reported yet" : "")
+            + bucketNote;
     Instant next =
         layers.stream()
             .filter(Layer::ages)
@@ -157,6 +170,47 @@ public final class PiiRetention {
                 + last),
         next,
         lastPurge);
+  }
+
+  /**
+   * A batch source's bucket as a layer (bounded by its expiry, which does not age) or a problem
+   * (files kept past the limit, or a lifecycle that could not be read); returns a note for the
+   * message while no batch-ingest run has reported it.
+   */
+  private static String sourceBucket(
+      Pipeline pipeline,
+      Collection<Watermark> watermarks,
+      Instant created,
+      Instant now,
+      List<Layer> layers,
+      List<String> problems) {
+    var batch = pipeline.getSpec().source.batch;
+    if (batch == null) {
+      return "";
+    }
+    String name = "source bucket " + batch.uri;
+    Optional<BatchRun.SourceLifecycle> read =
+        watermarks.stream()
+            .filter(w -> w.batchRun() != null && w.batchRun().lifecycle() != null)
+            .filter(w -> w.loadTime() != null && !w.loadTime().isBefore(created))
+            .max(Comparator.comparing(Watermark::loadTime))
+            .map(w -> w.batchRun().lifecycle());
+    if (read.isEmpty()) {
+      return "; " + name + ": no batch-ingest run has reported its lifecycle yet";
+    }
+    BatchRun.SourceLifecycle lifecycle = read.get();
+    if (!lifecycle.compliant() || lifecycle.expiresAfterDays() == null) {
+      problems.add(
+          name
+              + (lifecycle.message() != null
+                  ? ": " + lifecycle.message()
+                  : " does not expire files within " + Lifecycle.MAX_PII_DAYS + " days"));
+      return "";
+    }
+    layers.add(
+        new Layer(
+            name, later(created, now.minus(Duration.ofDays(lifecycle.expiresAfterDays()))), false));
+    return "";
   }
 
   private static PurgeRunStatus status(PurgeReport report) {

@@ -281,6 +281,10 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                     .purges()
                     .latest(pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName())
                 : Optional.empty(),
+            freshness
+                .store()
+                .tablesOf(pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName())
+                .values(),
             freshness.enabled(),
             now);
     PipelineStatusBuilder.piiRetention(pipeline, status, pii, now);
