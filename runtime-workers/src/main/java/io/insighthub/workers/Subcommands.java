@@ -2,6 +2,7 @@ package io.insighthub.workers;
 
 import io.insighthub.workers.aggregate.AggregateStage;
 import io.insighthub.workers.archive.ArchiveStage;
+import io.insighthub.workers.audit.AuditReportStage;
 import io.insighthub.workers.cdc.CdcLoadStage;
 import io.insighthub.workers.load.LoadStage;
 import io.insighthub.workers.purge.PiiPurgeStage;
@@ -19,6 +20,7 @@ final class Subcommands {
         new CdcLoadStage(),
         new LoadStage(),
         new ArchiveStage(),
-        new PiiPurgeStage());
+        new PiiPurgeStage(),
+        new AuditReportStage());
   }
 }

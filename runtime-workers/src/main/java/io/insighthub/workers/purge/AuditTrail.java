@@ -7,12 +7,12 @@ import java.time.Instant;
 
 /** The OPS.AUDIT rows of one pii-purge run: who (the run), which Pipeline, and when. */
 final class AuditTrail {
-  static final String PURGE_PII = "PURGE_PII";
-  static final String NULL_PII = "NULL_PII";
-  static final String DELETE_EXPIRED = "DELETE_EXPIRED";
-  static final String RUN = "RUN";
-  static final String COMPLETED = "COMPLETED";
-  static final String FAILED = "FAILED";
+  static final String PURGE_PII = WarehouseLifecycle.PURGE_PII;
+  static final String NULL_PII = WarehouseLifecycle.NULL_PII;
+  static final String DELETE_EXPIRED = WarehouseLifecycle.DELETE_EXPIRED;
+  static final String RUN = WarehouseLifecycle.RUN;
+  static final String COMPLETED = WarehouseLifecycle.COMPLETED;
+  static final String FAILED = WarehouseLifecycle.FAILED;
 
   private final WarehouseLifecycle warehouse;
   private final String runId;

@@ -3,16 +3,13 @@ package io.insighthub.workers.warehouse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -196,100 +193,144 @@ final class JdbcLifecycle implements WarehouseLifecycle {
       if (warehouse.columns(AUDIT).isEmpty()) {
         return List.of();
       }
-      List<AuditRow> rows = new ArrayList<>();
-      String sql =
-          "SELECT "
-              + String.join(
-                  ", ", AUDIT_COLUMNS.stream().map(c -> Identifiers.quote(c.name())).toList())
-              + " FROM "
-              + AUDIT.sql()
-              + " WHERE \"PIPELINE\" = ? AND \"RECORDED_AT\" >= ? AND \"RECORDED_AT\" < ?"
-              + " ORDER BY \"RECORDED_AT\", \"RUN_ID\", \"ACTION\", \"OBJECT\"";
-      try (PreparedStatement query = connection.prepareStatement(sql)) {
-        bind(query, 1, pipeline);
-        bindTime(query, 2, ColumnType.TIMESTAMPTZ, from);
-        bindTime(query, 3, ColumnType.TIMESTAMPTZ, to);
-        try (ResultSet result = query.executeQuery()) {
-          while (result.next()) {
-            rows.add(
-                new AuditRow(
-                    result.getString(1),
-                    result.getString(2),
-                    result.getString(4),
-                    result.getString(3),
-                    result.getString(5),
-                    instant(result.getObject(6)),
-                    instant(result.getObject(7)),
-                    result.getLong(8),
-                    result.getLong(9),
-                    result.getString(10),
-                    result.getString(11),
-                    instant(result.getObject(12))));
-          }
+      return readAudit(
+          " WHERE \"PIPELINE\" = ? AND \"RECORDED_AT\" >= ? AND \"RECORDED_AT\" < ?"
+              + " ORDER BY \"RECORDED_AT\", \"RUN_ID\", \"ACTION\", \"OBJECT\"",
+          pipeline,
+          from,
+          to);
+    }
+  }
+
+  /** Audit rows by {@code where}, its parameters text or instants. */
+  private List<AuditRow> readAudit(String where, Object... parameters) {
+    List<AuditRow> rows = new ArrayList<>();
+    String sql =
+        "SELECT "
+            + String.join(
+                ", ", AUDIT_COLUMNS.stream().map(c -> Identifiers.quote(c.name())).toList())
+            + " FROM "
+            + AUDIT.sql()
+            + where;
+    try (PreparedStatement query = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        if (parameters[i] instanceof Instant at) {
+          bindTime(query, i + 1, ColumnType.TIMESTAMPTZ, at);
+        } else {
+          bind(query, i + 1, (String) parameters[i]);
         }
-      } catch (SQLException e) {
-        throw new WarehouseException("cannot read " + AUDIT, e);
       }
-      return rows;
+      try (ResultSet result = query.executeQuery()) {
+        while (result.next()) {
+          rows.add(
+              new AuditRow(
+                  result.getString(1),
+                  result.getString(2),
+                  result.getString(4),
+                  result.getString(3),
+                  result.getString(5),
+                  instant(result.getObject(6)),
+                  instant(result.getObject(7)),
+                  result.getLong(8),
+                  result.getLong(9),
+                  result.getString(10),
+                  result.getString(11),
+                  instant(result.getObject(12))));
+        }
+      }
+    } catch (SQLException e) {
+      throw new WarehouseException("cannot read " + AUDIT, e);
+    }
+    return rows;
+  }
+
+  @Override
+  public Optional<AuditRow> latest(String pipeline, String action, Instant before) {
+    synchronized (warehouse) {
+      if (warehouse.columns(AUDIT).isEmpty()) {
+        return Optional.empty();
+      }
+      List<AuditRow> rows =
+          readAudit(
+              " WHERE \"PIPELINE\" = ? AND \"ACTION\" = ? AND \"RECORDED_AT\" < ?"
+                  + " ORDER BY \"RECORDED_AT\" DESC LIMIT 1",
+              pipeline,
+              action,
+              before);
+      return rows.stream().findFirst();
     }
   }
 
   @Override
-  public List<Map<String, Object>> rows(
-      TableId table,
-      String timeColumn,
-      Instant from,
-      Instant to,
-      String filterColumn,
-      String filterValue,
-      int limit) {
+  public List<Group> groups(Selection selection, List<String> groupBy, String sumColumn) {
     synchronized (warehouse) {
-      Map<String, ColumnType> columns = warehouse.columns(table);
-      String time = Identifiers.normalize(timeColumn);
-      String filter = filterColumn == null ? null : Identifiers.normalize(filterColumn);
-      if (!columns.containsKey(time) || (filter != null && !columns.containsKey(filter))) {
-        return List.of();
+      Map<String, ColumnType> columns = warehouse.columns(selection.table());
+      String time = Identifiers.quote(Identifiers.normalize(selection.timeColumn()));
+      List<String> keys =
+          groupBy.stream().map(c -> Identifiers.quote(Identifiers.normalize(c))).toList();
+      StringBuilder sql = new StringBuilder("SELECT ");
+      keys.forEach(k -> sql.append(k).append(", "));
+      sql.append("COUNT(*), MIN(").append(time).append("), MAX(").append(time).append(")");
+      sql.append(
+          sumColumn == null
+              ? ""
+              : ", SUM(" + Identifiers.quote(Identifiers.normalize(sumColumn)) + ")");
+      sql.append(" FROM ").append(selection.table().sql());
+      sql.append(" WHERE ").append(time).append(" >= ? AND ").append(time).append(" < ?");
+      if (selection.filterColumn() != null) {
+        String filter = Identifiers.quote(Identifiers.normalize(selection.filterColumn()));
+        sql.append(" AND (")
+            .append(
+                String.join(
+                    " OR ",
+                    selection.values().stream()
+                        .map(v -> filter + (v.contains("%") ? " LIKE ?" : " = ?"))
+                        .toList()))
+            .append(")");
       }
-      String sql =
-          "SELECT * FROM "
-              + table.sql()
-              + " WHERE "
-              + Identifiers.quote(time)
-              + " >= ? AND "
-              + Identifiers.quote(time)
-              + " < ?"
-              + (filter == null
-                  ? ""
-                  : " AND "
-                      + Identifiers.quote(filter)
-                      + (filterValue.contains("%") ? " LIKE ?" : " = ?"))
-              + " ORDER BY "
-              + Identifiers.quote(time)
-              + " DESC LIMIT "
-              + Math.max(1, limit);
-      List<Map<String, Object>> rows = new ArrayList<>();
-      try (PreparedStatement query = connection.prepareStatement(sql)) {
-        bindTime(query, 1, columns.get(time), from);
-        bindTime(query, 2, columns.get(time), to);
-        if (filter != null) {
-          bind(query, 3, filterValue);
+      if (!keys.isEmpty()) {
+        sql.append(" GROUP BY ").append(String.join(", ", keys));
+      }
+      sql.append(" ORDER BY ").append(keys.size() + 2);
+      ColumnType timeType =
+          columns.get(Identifiers.normalize(selection.timeColumn())) == null
+              ? ColumnType.TIMESTAMPTZ
+              : columns.get(Identifiers.normalize(selection.timeColumn()));
+      List<Group> groups = new ArrayList<>();
+      try (PreparedStatement query = connection.prepareStatement(sql.toString())) {
+        bindTime(query, 1, timeType, selection.from());
+        bindTime(query, 2, timeType, selection.to());
+        int index = 3;
+        if (selection.filterColumn() != null) {
+          for (String value : selection.values()) {
+            bind(query, index++, value);
+          }
         }
         try (ResultSet result = query.executeQuery()) {
-          ResultSetMetaData meta = result.getMetaData();
           while (result.next()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int i = 1; i <= meta.getColumnCount(); i++) {
+            List<String> values = new ArrayList<>();
+            for (int i = 1; i <= keys.size(); i++) {
               Object value = result.getObject(i);
-              Instant at = value instanceof String ? null : instant(value);
-              row.put(meta.getColumnName(i).toUpperCase(Locale.ROOT), at != null ? at : value);
+              values.add(value == null ? null : value.toString());
             }
-            rows.add(row);
+            int at = keys.size();
+            long count = result.getLong(at + 1);
+            if (count == 0) {
+              continue; // no GROUP BY: one row even when nothing matched
+            }
+            groups.add(
+                new Group(
+                    values,
+                    count,
+                    sumColumn == null ? 0 : result.getLong(at + 4),
+                    instant(result.getObject(at + 2)),
+                    instant(result.getObject(at + 3))));
           }
         }
       } catch (SQLException e) {
-        throw new WarehouseException("cannot read " + table, e);
+        throw new WarehouseException("cannot read " + selection.table(), e);
       }
-      return rows;
+      return groups;
     }
   }
 

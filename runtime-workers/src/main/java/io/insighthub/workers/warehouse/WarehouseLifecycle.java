@@ -2,7 +2,6 @@ package io.insighthub.workers.warehouse;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,6 +11,23 @@ import java.util.Optional;
 public interface WarehouseLifecycle {
   /** The audit trail. */
   TableId AUDIT = new TableId("OPS", "AUDIT");
+
+  /** Actions of pii-purge: PII minimized in archive objects. */
+  String PURGE_PII = "PURGE_PII";
+
+  /** PII columns of RAW rows set to null. */
+  String NULL_PII = "NULL_PII";
+
+  /** Archive objects or rows past their retention deleted. */
+  String DELETE_EXPIRED = "DELETE_EXPIRED";
+
+  /** One row per finished pii-purge run, its {@code PurgeReport} as JSON in the detail. */
+  String RUN = "RUN";
+
+  /** Outcomes. */
+  String COMPLETED = "COMPLETED";
+
+  String FAILED = "FAILED";
 
   /**
    * One action of a pii-purge run (or the run itself), as a row of {@code OPS.AUDIT}.
@@ -76,16 +92,39 @@ public interface WarehouseLifecycle {
   List<AuditRow> audit(String pipeline, Instant from, Instant to);
 
   /**
-   * Rows of an evidence table in [from, to) by {@code timeColumn}, with {@code filterColumn} equal
-   * to {@code filterValue} when given; empty when the table or a column does not exist. At most
-   * {@code limit} rows, newest first.
+   * The latest audit row of a Pipeline's {@code action} recorded before {@code before}, e.g. the
+   * last pii-purge run an audit report's range ends after.
    */
-  List<Map<String, Object>> rows(
+  Optional<AuditRow> latest(String pipeline, String action, Instant before);
+
+  /**
+   * Which rows of an evidence table (OPS.RUNS, OPS.QUARANTINE, OPS.BACKFILL_CHUNKS) a report
+   * covers: those in [from, to) by {@code timeColumn} whose {@code filterColumn} equals one of
+   * {@code values} (a value holding {@code %} matches as LIKE).
+   */
+  record Selection(
       TableId table,
       String timeColumn,
       Instant from,
       Instant to,
       String filterColumn,
-      String filterValue,
-      int limit);
+      List<String> values) {}
+
+  /**
+   * The selected rows of one distinct combination of the grouping columns.
+   *
+   * @param keys the grouping columns' values, as text
+   * @param count rows
+   * @param sum the sum of the summed column; 0 without one
+   * @param first the oldest time of the rows
+   * @param last the newest
+   */
+  record Group(List<String> keys, long count, long sum, Instant first, Instant last) {}
+
+  /**
+   * Counts the selected rows per distinct {@code groupBy} values, oldest group first, summing
+   * {@code sumColumn} when given. The caller checks that the table and columns exist ({@link
+   * Warehouse#columns}); only names and counts are read, never a row's other values.
+   */
+  List<Group> groups(Selection selection, List<String> groupBy, String sumColumn);
 }

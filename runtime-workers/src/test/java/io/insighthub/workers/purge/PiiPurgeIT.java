@@ -299,6 +299,42 @@ class PiiPurgeIT {
     assertThat(killedMidway)
         .as("the first run was killed before it had purged everything")
         .isTrue();
+
+    // What an auditor reads back: the two complete runs (and the killed one, unfinished, when it
+    // recorded an action before the kill), each purged object once, the archive within the limit.
+    Path evidence = dir.resolve("audit-report.json");
+    try (WorkerProcess auditor =
+        WorkerProcess.start(
+            "audit-report",
+            configFile,
+            dir.resolve("audit-report.log"),
+            env,
+            List.of(
+                "--pipeline",
+                PIPELINE,
+                "--from",
+                now.minus(Duration.ofDays(1)).toString(),
+                "--format",
+                "json",
+                "--output",
+                evidence.toString()))) {
+      assertThat(auditor.waitForExit(Duration.ofMinutes(2))).isZero();
+    }
+    var json = ConfigLoader.JSON.readTree(evidence.toFile());
+    List<String> outcomes = json.path("purgeRuns").findValuesAsText("outcome");
+    assertThat(outcomes).hasSizeBetween(2, 3).endsWith("COMPLETED", "COMPLETED");
+    assertThat(outcomes.subList(0, outcomes.size() - 2)).allMatch("UNFINISHED"::equals);
+    long reportedPurges = 0;
+    for (var action : json.path("actions")) {
+      if (action.path("action").asText().equals("PURGE_PII")) {
+        reportedPurges += action.path("objects").asLong();
+      }
+    }
+    assertThat(reportedPurges).isEqualTo(purgedOriginals);
+    assertThat(json.path("rawPii").path("layers"))
+        .filteredOn(layer -> layer.path("layer").asText().equals("archive"))
+        .singleElement()
+        .satisfies(layer -> assertThat(layer.path("within").asBoolean()).isTrue());
   }
 
   private static String bucket(int days) {
