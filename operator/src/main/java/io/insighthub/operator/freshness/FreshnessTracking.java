@@ -44,6 +44,7 @@ public final class FreshnessTracking {
   private final PurgeReports purges = new PurgeReports();
   private final FreshnessMetrics metrics;
   private final ConditionMetrics conditions;
+  private final MeterRegistry registry;
   private final List<Consumer<Set<PipelineRef>>> listeners = new CopyOnWriteArrayList<>();
   private final Map<ResourceID, Instant> resumedAt = new ConcurrentHashMap<>();
   private final Set<ResourceID> suspended = ConcurrentHashMap.newKeySet();
@@ -58,6 +59,12 @@ public final class FreshnessTracking {
     this.interval = interval;
     this.metrics = new FreshnessMetrics(registry);
     this.conditions = new ConditionMetrics(registry);
+    this.registry = registry;
+  }
+
+  /** The operator's registry, served on /metrics, for the reconcilers' own gauges. */
+  public MeterRegistry registry() {
+    return registry;
   }
 
   /** No consumer: freshness is reported as not tracked. */

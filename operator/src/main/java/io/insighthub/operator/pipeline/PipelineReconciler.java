@@ -108,6 +108,7 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
   private final OperatorConfig config;
   private final Clock clock;
   private final FreshnessTracking freshness;
+  private final PiiPurgeMetrics piiPurges;
   private final ReferenceCache references;
 
   public PipelineReconciler(OperatorConfig config, Clock clock) {
@@ -118,6 +119,7 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
     this.config = config;
     this.clock = clock;
     this.freshness = freshness;
+    this.piiPurges = new PiiPurgeMetrics(freshness.registry());
     this.references = new ReferenceCache(clock);
   }
 
@@ -162,6 +164,8 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                   .metrics()
                   .forget(deleted.getMetadata().getNamespace(), deleted.getMetadata().getName());
               freshness.conditions().forget(deleted);
+              piiPurges.forget(
+                  deleted.getMetadata().getNamespace(), deleted.getMetadata().getName());
             });
     // A Pipeline reads from a CdcSource it names: the one created (or changed) after the Pipeline
     // triggers it at once, through an index of the Pipelines by the CdcSource they name.
@@ -288,6 +292,7 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
             freshness.enabled(),
             now);
     PipelineStatusBuilder.piiRetention(pipeline, status, pii, now);
+    piiPurges.record(pipeline, context.getSecondaryResources(CronJob.class));
     announcePurge(pipeline, pii.lastPurge(), context);
     UpdateControl<Pipeline> control = patchStatusIfChanged(pipeline, status, context);
     // A stalled loader sends nothing, a stopped purge neither: look again when the first SLA
