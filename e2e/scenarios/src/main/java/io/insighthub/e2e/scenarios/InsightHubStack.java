@@ -13,6 +13,7 @@ import io.insighthub.e2e.kafka.KafkaBroker;
 import io.insighthub.e2e.kube.KubeApiServer;
 import io.insighthub.e2e.postgres.PostgresServer;
 import io.insighthub.e2e.process.LocalProcesses;
+import io.insighthub.e2e.s3.S3Server;
 import io.strimzi.api.kafka.Crds;
 import io.strimzi.api.kafka.model.connect.KafkaConnectBuilder;
 import io.strimzi.api.kafka.model.connect.KafkaConnectStatusBuilder;
@@ -35,12 +36,13 @@ import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The whole system on one machine, no Docker and no cluster: the test bed's kube-apiserver with the
- * CRDs, the real Kafka broker, optionally Kafka Connect with Debezium and PostgreSQL holding the
- * billing database, DuckDB warehouses, the operator (its real main, as a process), and the e2e
- * adapters that realize KafkaTopics and KafkaConnectors and run worker Deployments as local
- * processes (the workers' real main). The README's run command and the end-to-end scenarios both
- * use it. Every part logs to a file under the work directory, which is emptied at start (the stack
- * begins from nothing each time); a part that fails to start is named with its log file.
+ * CRDs, the real Kafka broker, an S3 server (SeaweedFS) with the raw archive's bucket, optionally
+ * Kafka Connect with Debezium and PostgreSQL holding the billing database, DuckDB warehouses, the
+ * operator (its real main, as a process), and the e2e adapters that realize KafkaTopics and
+ * KafkaConnectors and run worker Deployments as local processes (the workers' real main). The
+ * README's run command and the end-to-end scenarios both use it. Every part logs to a file under
+ * the work directory, which is emptied at start (the stack begins from nothing each time); a part
+ * that fails to start is named with its log file.
  */
 public final class InsightHubStack implements AutoCloseable {
   public static final String KAFKA_CLUSTER = "insighthub";
@@ -55,6 +57,11 @@ public final class InsightHubStack implements AutoCloseable {
    */
   public static final String BILLING_WAREHOUSE_SECRET = "warehouse-billing";
 
+  /** The bucket the product-events sample archives its raw topic to, and the Secret it names. */
+  public static final String ARCHIVE_BUCKET = "insighthub-archive";
+
+  public static final String ARCHIVE_SECRET = "s3-archive";
+
   private final Path repoRoot;
   private final Path workDir;
   private final String namespace;
@@ -66,6 +73,7 @@ public final class InsightHubStack implements AutoCloseable {
   private PostgresServer postgres;
   private BillingDatabase billing;
   private KafkaConnect connect;
+  private S3Server s3;
   private DeploymentRunner runner;
   private int operatorPort;
   private final long started = System.nanoTime();
@@ -135,6 +143,18 @@ public final class InsightHubStack implements AutoCloseable {
               .get();
           return null;
         });
+    s3 =
+        part(
+            "S3 server (SeaweedFS)",
+            workDir.resolve("s3").resolve("weed.log"),
+            () -> S3Server.start(repoRoot, workDir.resolve("s3")));
+    parts.add(s3);
+    step(
+        "bucket " + ARCHIVE_BUCKET,
+        () -> {
+          s3.createBucket(ARCHIVE_BUCKET);
+          return null;
+        });
     KubernetesClient client = api.client();
     step(
         "namespace " + namespace + ", Strimzi Kafka " + KAFKA_CLUSTER + " and Secrets",
@@ -161,6 +181,20 @@ public final class InsightHubStack implements AutoCloseable {
               client,
               "s3-ingest",
               Map.of("AWS_ACCESS_KEY_ID", "local-stack", "AWS_SECRET_ACCESS_KEY", "local-stack"));
+          // The archive's credentials, as the AWS SDK reads them from the environment; the
+          // endpoint names the local S3 server.
+          secret(
+              client,
+              ARCHIVE_SECRET,
+              Map.of(
+                  "AWS_ACCESS_KEY_ID",
+                  s3.accessKeyId(),
+                  "AWS_SECRET_ACCESS_KEY",
+                  s3.secretAccessKey(),
+                  "AWS_REGION",
+                  S3Server.REGION,
+                  "AWS_ENDPOINT_URL_S3",
+                  s3.endpoint().toString()));
           return null;
         });
     parts.add(
@@ -373,6 +407,10 @@ public final class InsightHubStack implements AutoCloseable {
 
   public KafkaBroker broker() {
     return broker;
+  }
+
+  public S3Server s3() {
+    return s3;
   }
 
   public DeploymentRunner runner() {
