@@ -60,3 +60,11 @@ written, no RBAC, no cluster-scoped objects.
   resources: ["events"]
   verbs: ["create"]
 {{- end -}}
+
+{{/*
+An alert's runbook: the section of docs/operations/alerts.md named after the alert (a heading's
+anchor is its text in lower case). Call with (list . "AlertName").
+*/}}
+{{- define "insighthub-operator.runbook" -}}
+{{- printf "%s#%s" (index . 0).Values.monitoring.runbookUrl (index . 1 | lower) | quote -}}
+{{- end -}}

@@ -21,6 +21,7 @@ public final class CrdConstants {
   public static final String CONDITION_TRANSFORMS_SCHEDULED = "TransformsScheduled";
   public static final String CONDITION_FRESHNESS_SLA_MET = "FreshnessSLAMet";
   public static final String CONDITION_QUALITY_PASSING = "QualityPassing";
+  public static final String CONDITION_PII_RETENTION_MET = "PiiRetentionMet";
   public static final String CONDITION_CONNECTOR_READY = "ConnectorReady";
   public static final String CONDITION_STREAMING = "Streaming";
   public static final String CONDITION_REPLICATION_SLOT_HEALTHY = "ReplicationSlotHealthy";

@@ -19,6 +19,14 @@ public interface Subcommand {
   }
 
   /**
+   * Whether the subcommand prints its result (a report) on standard output, where the INFO log
+   * lines would mix with it: only warnings and errors are logged then.
+   */
+  default boolean printsResult() {
+    return false;
+  }
+
+  /**
    * Checks the configuration this stage needs and returns the problems found, each naming the field
    * and the fix; empty when the stage can start.
    */

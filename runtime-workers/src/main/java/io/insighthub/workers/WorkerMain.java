@@ -153,6 +153,10 @@ public final class WorkerMain {
   }
 
   private static int start(Subcommand command, WorkerConfig config, int metricsPort) {
+    if (command.printsResult()) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
+          .setLevel(ch.qos.logback.classic.Level.WARN);
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("stage", command.name());
     WorkerContext context =

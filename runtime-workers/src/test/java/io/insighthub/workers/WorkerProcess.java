@@ -35,13 +35,24 @@ public final class WorkerProcess implements AutoCloseable {
   /** As {@link #start(String, Path, Path)}, with extra environment variables for the process. */
   public static WorkerProcess start(
       String subcommand, Path config, Path log, java.util.Map<String, String> env) {
+    return start(subcommand, config, log, env, List.of());
+  }
+
+  /** As above, with the subcommand's own options after the common ones. */
+  public static WorkerProcess start(
+      String subcommand,
+      Path config,
+      Path log,
+      java.util.Map<String, String> env,
+      List<String> options) {
     int port = LocalProcesses.freePort();
-    List<String> command =
-        LocalProcesses.javaCommand(
-            List.of("-Xmx512m"),
-            WorkerMain.class.getName(),
+    List<String> args =
+        new java.util.ArrayList<>(
             List.of(
                 subcommand, "--config", config.toString(), "--metrics-port", String.valueOf(port)));
+    args.addAll(options);
+    List<String> command =
+        LocalProcesses.javaCommand(List.of("-Xmx512m"), WorkerMain.class.getName(), args);
     try {
       ProcessBuilder builder =
           new ProcessBuilder(command)

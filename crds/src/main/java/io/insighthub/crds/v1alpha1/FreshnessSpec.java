@@ -22,4 +22,15 @@ public class FreshnessSpec {
   @JsonPropertyDescription(
       "SLA of curated tables built by SQL transforms and batch loads, e.g. 30m.")
   public String curatedSla = "30m";
+
+  @Default("15m")
+  @Size(max = 32)
+  @Pattern(Validation.DURATION_PATTERN)
+  @JsonPropertyDescription(
+      "SLA of the raw archive (spec.archive): how old its newest archived event may be, e.g."
+          + " 15m; longer than spec.archive.maxObjectAge.")
+  public String archiveSla;
+
+  /** The archive's SLA when the spec sets none (the schema's default). */
+  public static final String DEFAULT_ARCHIVE_SLA = "15m";
 }

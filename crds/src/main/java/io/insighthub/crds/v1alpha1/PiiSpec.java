@@ -40,7 +40,9 @@ public class PiiSpec {
   @Max(30)
   @Default("30")
   @JsonPropertyDescription(
-      "Age in days after which pii-purge nulls PII columns of raw warehouse rows (at most 30).")
+      "Age in days (by event time) after which pii-purge minimizes the PII fields of raw data:"
+          + " archive objects are rewritten with the rules of fields, RAW warehouse rows get their"
+          + " PII columns nulled (at most 30).")
   public Integer rawPurgeAfterDays = 30;
 
   @Size(max = 128)
@@ -48,6 +50,8 @@ public class PiiSpec {
   @ValidationRule(
       value = Validation.CRON_RULE,
       message = "spec.pii.purgeSchedule " + Validation.CRON_MESSAGE)
-  @JsonPropertyDescription("When the pii-purge CronJob runs (5-field cron, UTC).")
+  @JsonPropertyDescription(
+      "When the pii-purge CronJob runs (5-field cron, UTC); run it at least daily so that"
+          + " rawPurgeAfterDays plus one interval stays within 30 days.")
   public String purgeSchedule = "15 3 * * *";
 }

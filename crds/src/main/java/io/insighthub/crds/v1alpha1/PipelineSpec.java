@@ -36,6 +36,21 @@ import java.util.List;
         "spec.pii.fields: every PII field must be declared in spec.source.events.fields (or lie"
             + " inside a declared object field); fix the name or declare the field",
     reason = "FieldValueInvalid")
+@ValidationRule(
+    value = "!has(self.archive) || has(self.source) && has(self.source.events)",
+    message =
+        "spec.archive: only an events source has a raw topic to archive; remove spec.archive"
+            + " (batch files stay in their bucket, CDC tables in their database)",
+    reason = "FieldValueInvalid")
+@ValidationRule(
+    value =
+        "!has(self.archive) || !has(self.freshness) || !has(self.freshness.archiveSla)"
+            + " || duration(self.archive.maxObjectAge) < duration(self.freshness.archiveSla)",
+    message =
+        "spec.freshness.archiveSla must be longer than spec.archive.maxObjectAge, or the archive"
+            + " is late by design; raise archiveSla or lower maxObjectAge",
+    fieldPath = ".freshness.archiveSla",
+    reason = "FieldValueInvalid")
 public class PipelineSpec {
   @Required
   @JsonPropertyDescription(
@@ -52,6 +67,12 @@ public class PipelineSpec {
       "Personal data minimization: which fields are hashed, dropped or masked before the"
           + " validated layer, and when raw PII is purged from the warehouse.")
   public PiiSpec pii;
+
+  @JsonPropertyDescription(
+      "The raw archive on S3 (events sources): every raw record kept for up to 180 days as"
+          + " compressed objects by event hour, the backfill's source; pii-purge minimizes its PII"
+          + " after pii.rawPurgeAfterDays and deletes objects past retentionDays.")
+  public ArchiveSpec archive;
 
   @Size(max = 50)
   @ValidationRule(

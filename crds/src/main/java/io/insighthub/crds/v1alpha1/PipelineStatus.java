@@ -18,6 +18,11 @@ public class PipelineStatus extends ResourceStatus {
   public String sla;
 
   @JsonPropertyDescription(
+      "Pipelines with PII, an archive or expiring tables: the last pii-purge run (see"
+          + " PiiRetentionMet and OPS.AUDIT).")
+  public PurgeRunStatus lastPurge;
+
+  @JsonPropertyDescription(
       "Batch sources: the last run of the batch-ingest job (files, rows, quarantined files).")
   public BatchRunStatus lastBatchRun;
 

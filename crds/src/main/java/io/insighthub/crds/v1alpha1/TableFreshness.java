@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** Freshness of one warehouse table, from the latest watermark its loader published. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TableFreshness {
-  @JsonPropertyDescription("Table, as SCHEMA.TABLE.")
+  @JsonPropertyDescription("Table, as SCHEMA.TABLE; the raw archive as its s3:// location.")
   public String table;
 
   @JsonPropertyDescription("Newest event time loaded into the table (RFC 3339).")

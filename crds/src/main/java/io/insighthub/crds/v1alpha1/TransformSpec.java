@@ -116,4 +116,13 @@ public class TransformSpec {
 
   @JsonPropertyDescription("Options of an aggregate transform.")
   public AggregateSpec aggregate;
+
+  @Size(max = 255)
+  @Pattern(Validation.IDENTIFIER_PATTERN)
+  @JsonPropertyDescription(
+      "SQL models: the column holding each row's time (a timestamp, or ISO-8601 UTC text);"
+          + " pii-purge deletes rows older than spec.layers.curated.retentionDays by it. Without"
+          + " it the model's table is not expired. Sessionize (session_end) and aggregate"
+          + " (window_start) tables have theirs.")
+  public String timeColumn;
 }

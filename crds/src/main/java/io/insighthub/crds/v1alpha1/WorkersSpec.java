@@ -26,6 +26,11 @@ public class WorkersSpec {
       "The load stage (validated events and aggregates into the warehouse): one replica.")
   public WorkerSpec load = new WorkerSpec();
 
+  @Default("{}")
+  @JsonPropertyDescription(
+      "The archive stage (raw topic to spec.archive); runs only when spec.archive is set.")
+  public WorkerSpec archive = new WorkerSpec();
+
   @Size(max = 253)
   @JsonPropertyDescription("Worker image; defaults to the operator's configured worker image.")
   public String image;

@@ -30,6 +30,8 @@ import java.util.List;
  * @param sink the warehouse target, with its connection Secret as a mounted directory
  * @param quality the folded-in QualityRules
  * @param freshness the SLAs, for the watermarks the loaders publish
+ * @param lifecycle the raw archive, the PII purge and the retention of each layer; absent in
+ *     configurations rendered before it existed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -45,9 +47,40 @@ public record WorkerConfig(
     List<TransformSpec> transforms,
     Sink sink,
     Quality quality,
-    FreshnessSpec freshness) {
+    FreshnessSpec freshness,
+    Lifecycle lifecycle) {
 
   public static final int CURRENT_VERSION = 1;
+
+  /** A configuration without lifecycle settings (no archive, nothing expired). */
+  public WorkerConfig(
+      int version,
+      String namespace,
+      String pipeline,
+      Kafka kafka,
+      EventsSource events,
+      Cdc cdc,
+      BatchSource batch,
+      Pii pii,
+      List<TransformSpec> transforms,
+      Sink sink,
+      Quality quality,
+      FreshnessSpec freshness) {
+    this(
+        version,
+        namespace,
+        pipeline,
+        kafka,
+        events,
+        cdc,
+        batch,
+        pii,
+        transforms,
+        sink,
+        quality,
+        freshness,
+        null);
+  }
 
   /** Name of the file in the worker ConfigMap, mounted at {@link #MOUNT_PATH}. */
   public static final String FILE_NAME = "config.json";

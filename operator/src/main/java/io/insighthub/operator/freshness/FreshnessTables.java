@@ -5,6 +5,7 @@ import io.insighthub.crds.v1alpha1.FreshnessSpec;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineSpec;
 import io.insighthub.crds.v1alpha1.TransformSpec;
+import io.insighthub.crds.worker.Lifecycle;
 import io.insighthub.operator.common.Durations;
 import io.insighthub.operator.pipeline.PipelineNames;
 import java.time.Duration;
@@ -67,6 +68,16 @@ public final class FreshnessTables {
         tables.add(
             new Tracked(cdcSource.getMetadata().getName(), cdcTable(cdcSource, table), streaming));
       }
+    }
+    if (spec.source != null && spec.source.events != null && spec.archive != null) {
+      // The archive worker names its watermark after the archive's location.
+      tables.add(
+          new Tracked(
+              name,
+              Lifecycle.Archive.location(
+                  spec.archive.uri, pipeline.getMetadata().getNamespace(), name),
+              Durations.parse(
+                  slas.archiveSla != null ? slas.archiveSla : FreshnessSpec.DEFAULT_ARCHIVE_SLA)));
     }
     for (TransformSpec t : spec.transforms) {
       if (t.type == TransformSpec.Type.SQL) {

@@ -41,8 +41,10 @@ public final class FreshnessTracking {
   private final Duration interval;
   private final WatermarkStore store = new WatermarkStore();
   private final QualityResultStore quality = new QualityResultStore();
+  private final PurgeReports purges = new PurgeReports();
   private final FreshnessMetrics metrics;
   private final ConditionMetrics conditions;
+  private final MeterRegistry registry;
   private final List<Consumer<Set<PipelineRef>>> listeners = new CopyOnWriteArrayList<>();
   private final Map<ResourceID, Instant> resumedAt = new ConcurrentHashMap<>();
   private final Set<ResourceID> suspended = ConcurrentHashMap.newKeySet();
@@ -57,6 +59,12 @@ public final class FreshnessTracking {
     this.interval = interval;
     this.metrics = new FreshnessMetrics(registry);
     this.conditions = new ConditionMetrics(registry);
+    this.registry = registry;
+  }
+
+  /** The operator's registry, served on /metrics, for the reconcilers' own gauges. */
+  public MeterRegistry registry() {
+    return registry;
   }
 
   /** No consumer: freshness is reported as not tracked. */
@@ -108,6 +116,11 @@ public final class FreshnessTracking {
     return quality;
   }
 
+  /** The pii-purge reports the watermark topic carried. */
+  public PurgeReports purges() {
+    return purges;
+  }
+
   public FreshnessMetrics metrics() {
     return metrics;
   }
@@ -146,7 +159,8 @@ public final class FreshnessTracking {
     if (enabled() && consumer == null) {
       LOG.info("Reading watermarks from {} every {}", bootstrapServers, interval);
       consumer =
-          new WatermarkConsumer(bootstrapServers, store, quality, this::changed, interval).start();
+          new WatermarkConsumer(bootstrapServers, store, quality, purges, this::changed, interval)
+              .start();
     }
   }
 

@@ -3,6 +3,7 @@ package io.insighthub.operator.freshness;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.insighthub.crds.worker.PurgeReport;
 import io.insighthub.crds.worker.Watermark;
 import io.insighthub.crds.worker.WorkerConfig;
 import java.io.IOException;
@@ -44,6 +45,7 @@ public final class WatermarkConsumer implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final WatermarkStore store;
   private final QualityResultStore quality;
+  private final PurgeReports purges;
   private final Consumer<Set<PipelineRef>> listener;
   private final Duration flushInterval;
   private final Thread thread;
@@ -65,8 +67,20 @@ public final class WatermarkConsumer implements AutoCloseable {
       QualityResultStore quality,
       Consumer<Set<PipelineRef>> listener,
       Duration flushInterval) {
+    this(bootstrapServers, store, quality, new PurgeReports(), listener, flushInterval);
+  }
+
+  /** Also keeps the pii-purge reports in {@code purges}. */
+  public WatermarkConsumer(
+      String bootstrapServers,
+      WatermarkStore store,
+      QualityResultStore quality,
+      PurgeReports purges,
+      Consumer<Set<PipelineRef>> listener,
+      Duration flushInterval) {
     this.store = store;
     this.quality = quality;
+    this.purges = purges;
     this.listener = listener;
     this.flushInterval = flushInterval;
     this.consumer =
@@ -163,6 +177,13 @@ public final class WatermarkConsumer implements AutoCloseable {
       return;
     }
     try {
+      if (PurgeReport.isKey(record.key())) {
+        PurgeReport report = JSON.readValue(record.value(), PurgeReport.class);
+        if (purges.offer(report)) {
+          changed.add(new PipelineRef(report.namespace(), report.pipeline()));
+        }
+        return;
+      }
       Watermark mark = JSON.readValue(record.value(), Watermark.class);
       if (mark.loadTime() == null) {
         return;

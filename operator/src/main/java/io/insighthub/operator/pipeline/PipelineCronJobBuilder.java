@@ -3,6 +3,7 @@ package io.insighthub.operator.pipeline;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.insighthub.crds.v1alpha1.PiiField;
+import io.insighthub.crds.v1alpha1.PiiSpec;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.TransformSpec;
 import io.insighthub.operator.common.Labels;
@@ -13,7 +14,8 @@ import java.util.Map;
 
 /**
  * Builds a Pipeline's scheduled jobs: batch-ingest for a batch source, one elt-run per root SQL
- * transform (its dependents run after it in the same job), and pii-purge when PII is declared.
+ * transform (its dependents run after it in the same job), and pii-purge when the Pipeline has
+ * something to purge or expire (PII, an archive, or curated tables with a time column).
  */
 public final class PipelineCronJobBuilder {
   public static final String BATCH_INGEST = "batch-ingest";
@@ -51,11 +53,29 @@ public final class PipelineCronJobBuilder {
                 List.of("--root", transform.name)));
       }
     }
-    if (spec.pii != null && !spec.pii.fields.isEmpty()) {
+    if (purges(resolved)) {
+      String schedule = spec.pii != null ? spec.pii.purgeSchedule : new PiiSpec().purgeSchedule;
+      // Rewriting archive objects hashes their PII with the key validate uses.
+      boolean archiveHashes = spec.archive != null;
       jobs.add(
-          cronJob(resolved, PII_PURGE, PII_PURGE, spec.pii.purgeSchedule, null, false, List.of()));
+          cronJob(
+              resolved,
+              PII_PURGE,
+              PII_PURGE,
+              schedule,
+              WorkerDeploymentBuilder.archiveCredentials(pipeline),
+              archiveHashes,
+              List.of()));
     }
     return jobs;
+  }
+
+  /** Whether pii-purge has work: PII to purge, an archive to expire, or tables to expire. */
+  static boolean purges(ResolvedPipeline resolved) {
+    var spec = resolved.pipeline().getSpec();
+    var lifecycle = resolved.workerConfig().lifecycle();
+    return (spec.pii != null && !spec.pii.fields.isEmpty())
+        || (lifecycle != null && (lifecycle.archive() != null || !lifecycle.tables().isEmpty()));
   }
 
   private static CronJob cronJob(

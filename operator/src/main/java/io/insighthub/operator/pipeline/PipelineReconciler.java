@@ -6,6 +6,7 @@ import io.insighthub.crds.CrdConstants;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineStatus;
+import io.insighthub.crds.v1alpha1.PurgeRunStatus;
 import io.insighthub.crds.v1alpha1.QualityRule;
 import io.insighthub.crds.worker.Watermark;
 import io.insighthub.operator.OperatorConfig;
@@ -107,6 +108,7 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
   private final OperatorConfig config;
   private final Clock clock;
   private final FreshnessTracking freshness;
+  private final PiiPurgeMetrics piiPurges;
   private final ReferenceCache references;
 
   public PipelineReconciler(OperatorConfig config, Clock clock) {
@@ -117,6 +119,7 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
     this.config = config;
     this.clock = clock;
     this.freshness = freshness;
+    this.piiPurges = new PiiPurgeMetrics(freshness.registry());
     this.references = new ReferenceCache(clock);
   }
 
@@ -161,6 +164,8 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                   .metrics()
                   .forget(deleted.getMetadata().getNamespace(), deleted.getMetadata().getName());
               freshness.conditions().forget(deleted);
+              piiPurges.forget(
+                  deleted.getMetadata().getNamespace(), deleted.getMetadata().getName());
             });
     // A Pipeline reads from a CdcSource it names: the one created (or changed) after the Pipeline
     // triggers it at once, through an index of the Pipelines by the CdcSource they name.
@@ -272,9 +277,55 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                     pipeline, rules, resolved.workerConfig().quality(), freshness.quality())
                 : null,
             now);
+    PiiRetention.Verdict pii =
+        PiiRetention.evaluate(
+            resolved,
+            freshness.enabled()
+                ? freshness
+                    .purges()
+                    .latest(pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName())
+                : Optional.empty(),
+            freshness
+                .store()
+                .tablesOf(pipeline.getMetadata().getNamespace(), pipeline.getMetadata().getName())
+                .values(),
+            freshness.enabled(),
+            now);
+    PipelineStatusBuilder.piiRetention(pipeline, status, pii, now);
+    piiPurges.record(pipeline, context.getSecondaryResources(CronJob.class));
+    announcePurge(pipeline, pii.lastPurge(), context);
     UpdateControl<Pipeline> control = patchStatusIfChanged(pipeline, status, context);
-    // A stalled loader sends nothing: look again when the first SLA runs out.
-    return fresh.recheck() == null ? control : control.rescheduleAfter(fresh.recheck());
+    // A stalled loader sends nothing, a stopped purge neither: look again when the first SLA
+    // runs out, or when what the last purge left turns older than the PII limit.
+    Duration recheck = fresh.recheck();
+    if (pii.nextChange() != null) {
+      Duration untilPii = Duration.between(now, pii.nextChange()).plus(RECHECK_MARGIN);
+      recheck = recheck == null || untilPii.compareTo(recheck) < 0 ? untilPii : recheck;
+    }
+    return recheck == null ? control : control.rescheduleAfter(recheck);
+  }
+
+  /** One Event per pii-purge run, when status first shows it (so a restart repeats none). */
+  private static void announcePurge(
+      Pipeline pipeline, PurgeRunStatus run, Context<Pipeline> context) {
+    if (run == null) {
+      return;
+    }
+    PurgeRunStatus shown = pipeline.getStatus() == null ? null : pipeline.getStatus().lastPurge;
+    if (shown != null && Objects.equals(shown.runId, run.runId)) {
+      return;
+    }
+    boolean ok = Boolean.TRUE.equals(run.succeeded);
+    new ChildEvents(context.getClient())
+        .record(
+            pipeline,
+            ok ? ChildEvents.NORMAL : ChildEvents.WARNING,
+            ok ? "PiiPurged" : "PiiPurgeFailed",
+            truncate("pii-purge run " + run.runId + ": " + run.message));
+  }
+
+  private static String truncate(String message) {
+    return message.length() <= 1000 ? message : message.substring(0, 997) + "...";
   }
 
   /**

@@ -99,6 +99,16 @@ public final class PipelineReferences {
         return p;
       }
     }
+    if (spec.archive != null && spec.archive.credentialsSecretRef != null) {
+      Optional<ReferenceProblem> p =
+          secret(
+              ns,
+              new SecretKeyRef(spec.archive.credentialsSecretRef.name, null),
+              "spec.archive.credentialsSecretRef");
+      if (p.isPresent()) {
+        return p;
+      }
+    }
     if (spec.source.batch != null && spec.source.batch.credentialsSecretRef != null) {
       return secret(
           ns, spec.source.batch.credentialsSecretRef, "spec.source.batch.credentialsSecretRef");

@@ -130,6 +130,7 @@ public final class PipelineStatusBuilder {
               .orElse(
                   Conditions.unknown(type, "NotReconciled", "Waiting for " + problem.reason())));
     }
+    Conditions.find(previous, CrdConstants.CONDITION_PII_RETENTION_MET).ifPresent(conditions::add);
     return status(pipeline, conditions, now);
   }
 
@@ -149,8 +150,34 @@ public final class PipelineStatusBuilder {
       status.freshness = previous.freshness;
       status.worstLag = previous.worstLag;
       status.sla = previous.sla;
+      status.lastPurge = previous.lastPurge;
     }
     return status;
+  }
+
+  /**
+   * Adds {@code PiiRetentionMet} (its lastTransitionTime kept while its status holds) and the last
+   * pii-purge run to a status {@link #build} made.
+   */
+  public static void piiRetention(
+      Pipeline pipeline, PipelineStatus status, PiiRetention.Verdict verdict, Instant now) {
+    if (verdict.lastPurge() != null) {
+      status.lastPurge = verdict.lastPurge();
+    }
+    if (verdict.condition() == null) {
+      return;
+    }
+    List<Condition> previous =
+        pipeline.getStatus() != null ? pipeline.getStatus().conditions : List.of();
+    List<Condition> conditions = new ArrayList<>(status.conditions);
+    conditions.removeIf(c -> CrdConstants.CONDITION_PII_RETENTION_MET.equals(c.getType()));
+    conditions.addAll(
+        Conditions.merge(
+            previous,
+            List.of(verdict.condition()),
+            Objects.requireNonNullElse(pipeline.getMetadata().getGeneration(), 0L),
+            now));
+    status.conditions = conditions;
   }
 
   private static Condition workers(

@@ -9,6 +9,7 @@ import io.insighthub.crds.v1alpha1.BatchSource;
 import io.insighthub.crds.v1alpha1.CdcSource;
 import io.insighthub.crds.v1alpha1.DuplicatesCheck;
 import io.insighthub.crds.v1alpha1.EventsSource;
+import io.insighthub.crds.v1alpha1.FreshnessSpec;
 import io.insighthub.crds.v1alpha1.LateArrivalCheck;
 import io.insighthub.crds.v1alpha1.NullSpikeCheck;
 import io.insighthub.crds.v1alpha1.PiiField;
@@ -86,7 +87,20 @@ public final class WorkerConfigBuilder {
         spec.transforms.stream().map(WorkerConfigBuilder::resolve).toList(),
         sink(pipeline, cdcSource),
         quality(spec, folded),
-        spec.freshness);
+        freshness(spec),
+        LifecycleConfigBuilder.build(pipeline));
+  }
+
+  /**
+   * The SLAs; the archive's only with an archive, so that adding the field left the config (and the
+   * pods) of every other Pipeline as it was.
+   */
+  private static FreshnessSpec freshness(PipelineSpec spec) {
+    FreshnessSpec copy = copy(spec.freshness, FreshnessSpec.class);
+    if (copy != null && spec.archive == null) {
+      copy.archiveSla = null;
+    }
+    return copy;
   }
 
   /** Whether a QualityRule names this Pipeline (same namespace). */

@@ -43,11 +43,13 @@ public final class WorkerDeploymentBuilder {
             stateStorage,
             PipelineNames.configMap(pipeline),
             resolved.configHash(),
-            // validate moves data between topics only; the other stages write the warehouse.
-            stage != WorkerStage.VALIDATE && sink != null ? sink.connectionSecretRef.name : null,
+            // validate and archive move data out of topics only; the others write the warehouse.
+            stage != WorkerStage.VALIDATE && stage != WorkerStage.ARCHIVE && sink != null
+                ? sink.connectionSecretRef.name
+                : null,
             hashes ? pii.hashKeySecretRef.name : null,
             hashes ? WorkerConfigBuilder.hashKey(pii) : null,
-            null,
+            stage == WorkerStage.ARCHIVE ? archiveCredentials(pipeline) : null,
             stage == WorkerStage.VALIDATE && stateStorage != null
                 // The stage forgets its oldest spilled ids (counted, logged) before the volume
                 // is full.
@@ -77,6 +79,14 @@ public final class WorkerDeploymentBuilder {
         .build();
   }
 
+  /** The Secret holding the archive's object-store credentials, exposed as environment. */
+  static String archiveCredentials(Pipeline pipeline) {
+    var archive = pipeline.getSpec().archive;
+    return archive != null && archive.credentialsSecretRef != null
+        ? archive.credentialsSecretRef.name
+        : null;
+  }
+
   static String image(ResolvedPipeline resolved) {
     String image = resolved.pipeline().getSpec().workers.image;
     return image != null ? image : resolved.operator().workerImage();
@@ -89,6 +99,7 @@ public final class WorkerDeploymentBuilder {
           case VALIDATE -> workers.validate;
           case AGGREGATE -> workers.aggregate;
           case LOAD -> workers.load;
+          case ARCHIVE -> workers.archive;
         };
     return spec != null ? spec : new WorkerSpec();
   }

@@ -9,7 +9,8 @@ import java.util.List;
 public enum WorkerStage {
   VALIDATE("validate"),
   AGGREGATE("aggregate"),
-  LOAD("load");
+  LOAD("load"),
+  ARCHIVE("archive");
 
   private final String id;
 
@@ -24,8 +25,9 @@ public enum WorkerStage {
 
   /**
    * The stages the source needs: an events source runs validate and load, plus aggregate when a
-   * sessionize or aggregate transform is declared. CDC tables are loaded by their CdcSource's
-   * cdc-load worker and batch files by a CronJob, so those sources run no Deployment.
+   * sessionize or aggregate transform is declared, and archive when spec.archive is. CDC tables are
+   * loaded by their CdcSource's cdc-load worker and batch files by a CronJob, so those sources run
+   * no Deployment.
    */
   public static List<WorkerStage> of(Pipeline pipeline) {
     List<WorkerStage> stages = new ArrayList<>();
@@ -43,6 +45,9 @@ public enum WorkerStage {
       stages.add(AGGREGATE);
     }
     stages.add(LOAD);
+    if (pipeline.getSpec().archive != null) {
+      stages.add(ARCHIVE);
+    }
     return stages;
   }
 }

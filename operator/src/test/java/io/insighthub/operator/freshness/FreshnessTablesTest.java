@@ -20,13 +20,18 @@ class FreshnessTablesTest {
   static final Duration HALF_HOUR = Duration.ofMinutes(30);
 
   @Test
-  void anEventsPipelineTracksItsValidatedTableAndStreamedTransformsAtTheStreamingSla() {
+  void anEventsPipelineTracksItsValidatedTableStreamedTransformsAndArchive() {
     Pipeline pipeline = Samples.pipeline("product-events");
+    pipeline.getMetadata().setNamespace("analytics");
 
     assertThat(FreshnessTables.of(pipeline, null))
         .extracting(t -> t.owner(), t -> t.table(), t -> t.sla())
         .containsExactly(
             tuple("product-events", "VALIDATED.PRODUCT_EVENTS", TWO_MINUTES),
+            tuple(
+                "product-events",
+                "s3://insighthub-archive/raw/analytics/product-events/",
+                Duration.ofMinutes(15)),
             tuple("product-events", "CURATED.SESSIONS", TWO_MINUTES),
             tuple("product-events", "CURATED.ACCOUNT_USAGE", TWO_MINUTES));
   }
@@ -36,6 +41,7 @@ class FreshnessTablesTest {
     Pipeline pipeline = Samples.pipeline("product-events");
     pipeline.getSpec().sink.table = null;
     pipeline.getSpec().transforms = List.of();
+    pipeline.getSpec().archive = null;
     pipeline.getSpec().freshness.streamingSla = "45s";
 
     assertThat(FreshnessTables.of(pipeline, null))

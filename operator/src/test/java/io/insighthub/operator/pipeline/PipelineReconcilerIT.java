@@ -78,7 +78,11 @@ class PipelineReconcilerIT {
     kafkaCluster(CLUSTER);
     for (String secret :
         List.of(
-            TestPipelines.SINK_SECRET, "snowflake-loader", "s3-ingest", "billing-db-debezium")) {
+            TestPipelines.SINK_SECRET,
+            "snowflake-loader",
+            "s3-ingest",
+            "s3-archive",
+            "billing-db-debezium")) {
       secret(secret, "url");
     }
     secret("pii-hmac-key", "hmac-key");

@@ -163,7 +163,10 @@ class WorkloadBuildersTest {
             .filter(t -> t.type != TransformSpec.Type.SQL)
             .toList();
 
-    assertThat(PipelineCronJobBuilder.build(resolve(pipeline))).isEmpty();
+    assertThat(PipelineCronJobBuilder.build(resolve(pipeline)))
+        .extracting(c -> c.getMetadata().getName())
+        .as("only the purge that expires the curated rows of sessions and usage")
+        .containsExactly("p-pii-purge");
   }
 
   @Test

@@ -142,7 +142,8 @@ class ChartRbacIT {
     // Four layers plus the sessions and account-usage transforms' outputs.
     await().atMost(WAIT).until(() -> strimzi.topics("product-events").size() == 6);
     strimzi.topicsReady("product-events");
-    await().atMost(WAIT).until(() -> kubelet.deployments("product-events").size() == 3);
+    // validate, aggregate, load and archive.
+    await().atMost(WAIT).until(() -> kubelet.deployments("product-events").size() == 4);
     kubelet.workersAvailable("product-events");
     await().atMost(WAIT).until(() -> ready(admin, Pipeline.class, ns, "product-events"));
 
@@ -214,6 +215,7 @@ class ChartRbacIT {
             "snowflake-loader", Map.of("url", "jdbc:duckdb:"),
             "pii-hmac-key", Map.of("hmac-key", "k"),
             "s3-ingest", Map.of("AWS_ACCESS_KEY_ID", "x"),
+            "s3-archive", Map.of("AWS_ACCESS_KEY_ID", "x"),
             "billing-db-debezium", Map.of("username", "u", "password", "p"));
     secrets.forEach(
         (name, data) ->

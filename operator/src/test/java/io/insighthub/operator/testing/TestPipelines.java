@@ -1,8 +1,11 @@
 package io.insighthub.operator.testing;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.insighthub.crds.v1alpha1.ArchiveSpec;
 import io.insighthub.crds.v1alpha1.EventField;
 import io.insighthub.crds.v1alpha1.EventsSource;
+import io.insighthub.crds.v1alpha1.PiiField;
+import io.insighthub.crds.v1alpha1.PiiSpec;
 import io.insighthub.crds.v1alpha1.Pipeline;
 import io.insighthub.crds.v1alpha1.PipelineSource;
 import io.insighthub.crds.v1alpha1.PipelineSpec;
@@ -38,6 +41,24 @@ public final class TestPipelines {
     spec.sink.connectionSecretRef = new SecretKeyRef(SINK_SECRET, null);
     spec.sink.database = "ANALYTICS";
     pipeline.setSpec(spec);
+    return pipeline;
+  }
+
+  /**
+   * An events Pipeline whose account_id is masked PII, archived to {@code s3://archive/raw/}
+   * (credentials from the Secret {@code archive-s3}), its raw topic marked as holding PII.
+   */
+  public static Pipeline withPiiAndArchive(String name, String namespace) {
+    Pipeline pipeline = events(name, namespace);
+    PiiSpec pii = new PiiSpec();
+    pii.fields = List.of(new PiiField("account_id", PiiField.Action.MASK));
+    pii.rawPurgeAfterDays = 29;
+    pipeline.getSpec().pii = pii;
+    pipeline.getSpec().layers.raw.containsPii = true;
+    ArchiveSpec archive = new ArchiveSpec();
+    archive.uri = "s3://archive/raw/";
+    archive.credentialsSecretRef = new SecretKeyRef("archive-s3", null);
+    pipeline.getSpec().archive = archive;
     return pipeline;
   }
 

@@ -3,7 +3,10 @@ package io.insighthub.workers.rows;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.insighthub.crds.v1alpha1.PiiField;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -45,6 +48,35 @@ public final class PiiMinimizer {
       throw new IllegalArgumentException("a PII field is hashed but the HMAC key is empty");
     }
     this.mac = hashes ? newMac(hmacKey) : null;
+  }
+
+  /** The key bytes, a trailing newline removed (as {@code echo key > file} leaves one). */
+  public static byte[] readKey(String file, List<String> problems) {
+    if (file == null || file.isBlank()) {
+      problems.add(
+          "config.pii.hashKeyFile is missing: a field uses action hash, mount the HMAC key Secret");
+      return null;
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(Path.of(file));
+      int end = bytes.length;
+      while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+        end--;
+      }
+      if (end == 0) {
+        problems.add("config.pii.hashKeyFile " + file + " is empty: the HMAC key is missing");
+        return null;
+      }
+      return Arrays.copyOf(bytes, end);
+    } catch (IOException e) {
+      problems.add(
+          "config.pii.hashKeyFile "
+              + file
+              + " cannot be read ("
+              + e.getClass().getSimpleName()
+              + "): mount the HMAC key Secret there");
+      return null;
+    }
   }
 
   public boolean isEmpty() {

@@ -4,13 +4,10 @@ import io.insighthub.crds.v1alpha1.EventsSource;
 import io.insighthub.crds.v1alpha1.PiiField;
 import io.insighthub.crds.v1alpha1.SchemaDriftCheck;
 import io.insighthub.crds.worker.WorkerConfig;
+import io.insighthub.workers.rows.PiiMinimizer;
 import io.insighthub.workers.streams.Durations;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** What the validate stage needs from the worker configuration, checked and with defaults. */
@@ -89,7 +86,7 @@ record ValidateSettings(
         }
       }
       if (pii.stream().anyMatch(f -> f.action == PiiField.Action.HASH)) {
-        key = hmacKey(config.pii().hashKeyFile(), problems);
+        key = PiiMinimizer.readKey(config.pii().hashKeyFile(), problems);
       }
     }
     return new ValidateSettings(
@@ -114,35 +111,6 @@ record ValidateSettings(
     } catch (IllegalArgumentException e) {
       problems.add(e.getMessage());
       return Duration.ZERO;
-    }
-  }
-
-  /** The key bytes, a trailing newline removed (as {@code echo key > file} leaves one). */
-  private static byte[] hmacKey(String file, List<String> problems) {
-    if (file == null || file.isBlank()) {
-      problems.add(
-          "config.pii.hashKeyFile is missing: a field uses action hash, mount the HMAC key Secret");
-      return null;
-    }
-    try {
-      byte[] bytes = Files.readAllBytes(Path.of(file));
-      int end = bytes.length;
-      while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
-        end--;
-      }
-      if (end == 0) {
-        problems.add("config.pii.hashKeyFile " + file + " is empty: the HMAC key is missing");
-        return null;
-      }
-      return Arrays.copyOf(bytes, end);
-    } catch (IOException e) {
-      problems.add(
-          "config.pii.hashKeyFile "
-              + file
-              + " cannot be read ("
-              + e.getClass().getSimpleName()
-              + "): mount the HMAC key Secret there");
-      return null;
     }
   }
 }

@@ -301,6 +301,11 @@ public abstract class JdbcWarehouse implements Warehouse {
   }
 
   @Override
+  public WarehouseLifecycle lifecycle() {
+    return new JdbcLifecycle(this);
+  }
+
+  @Override
   public synchronized Map<String, ColumnType> columns(TableId table) {
     Map<String, ColumnType> known = tables.get(table);
     if (known != null) {

@@ -80,6 +80,9 @@ public interface Warehouse extends AutoCloseable {
   /** Applies the batch and records its offsets and load log, all in one transaction. */
   BatchResult apply(Batch batch);
 
+  /** Retention, PII purge and the audit trail of the layers' tables. */
+  WarehouseLifecycle lifecycle();
+
   @Override
   void close();
 

@@ -52,6 +52,24 @@ public final class WatermarkPublisher implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends another report of a stage (a pii-purge run's) under its own key, waiting until the broker
+   * has it: a job publishes once, just before it exits.
+   */
+  public void publishAndWait(String key, Object report) {
+    try {
+      producer
+          .send(new ProducerRecord<>(topic, key, ConfigLoader.JSON.writeValueAsString(report)))
+          .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize a report", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.warn("report {} not published: {}", key, e.toString());
+    }
+  }
+
   @Override
   public void close() {
     producer.close();

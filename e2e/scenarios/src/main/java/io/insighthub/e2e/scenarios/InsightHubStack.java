@@ -40,14 +40,15 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The whole system on one machine, no Docker and no cluster: the test bed's control plane
  * (kube-apiserver, etcd, kube-controller-manager, kube-scheduler) with the CRDs, the real Kafka
- * broker, an S3 server (SeaweedFS) with the samples' buckets and files for their batch sources
- * ({@link SampleFiles}), optionally Kafka Connect with Debezium and PostgreSQL holding the billing
- * database, DuckDB warehouses, the operator (its real main, as a process), the e2e adapters that
- * realize KafkaTopics and KafkaConnectors, and the local node that runs every Pod the controllers
- * create (worker Deployments, CronJobs' Jobs, the drop-slot Job) as local processes of the images'
- * real mains ({@link ProjectImages}). The README's run command and the end-to-end scenarios both
- * use it. Every part logs to a file under the work directory, which is emptied at start (the stack
- * begins from nothing each time); a part that fails to start is named with its log file.
+ * broker, an S3 server (SeaweedFS) with the raw archive's bucket and the samples' buckets and files
+ * for their batch sources ({@link SampleFiles}), optionally Kafka Connect with Debezium and
+ * PostgreSQL holding the billing database, DuckDB warehouses, the operator (its real main, as a
+ * process), the e2e adapters that realize KafkaTopics and KafkaConnectors, and the local node that
+ * runs every Pod the controllers create (worker Deployments, CronJobs' Jobs, the drop-slot Job) as
+ * local processes of the images' real mains ({@link ProjectImages}). The README's run command and
+ * the end-to-end scenarios both use it. Every part logs to a file under the work directory, which
+ * is emptied at start (the stack begins from nothing each time); a part that fails to start is
+ * named with its log file.
  */
 public final class InsightHubStack implements AutoCloseable {
   public static final String KAFKA_CLUSTER = "insighthub";
@@ -62,6 +63,11 @@ public final class InsightHubStack implements AutoCloseable {
    * product events and CDC are loaded by different workers.
    */
   public static final String BILLING_WAREHOUSE_SECRET = "warehouse-billing";
+
+  /** The bucket the product-events sample archives its raw topic to, and the Secret it names. */
+  public static final String ARCHIVE_BUCKET = "insighthub-archive";
+
+  public static final String ARCHIVE_SECRET = "s3-archive";
 
   private final Path repoRoot;
   private final Path workDir;
@@ -156,8 +162,13 @@ public final class InsightHubStack implements AutoCloseable {
     List<SampleFiles.BatchSource> sources =
         SampleFiles.batchSources(repoRoot.resolve("samples"), samples);
     step(
-        "buckets " + String.join(", ", buckets) + " with the batch samples' files",
+        "buckets "
+            + ARCHIVE_BUCKET
+            + ", "
+            + String.join(", ", buckets)
+            + " with the batch samples' files",
         () -> {
+          s3.createBucket(ARCHIVE_BUCKET);
           buckets.forEach(s3::createBucket);
           try (S3Client client = s3.client()) {
             seededFiles =
@@ -199,6 +210,19 @@ public final class InsightHubStack implements AutoCloseable {
                   "AWS_REGION",
                   S3Server.REGION,
                   "AWS_ENDPOINT_URL",
+                  s3.endpoint().toString()));
+          // The archive's credentials, as the AWS SDK reads them from the environment.
+          secret(
+              client,
+              ARCHIVE_SECRET,
+              Map.of(
+                  "AWS_ACCESS_KEY_ID",
+                  s3.accessKeyId(),
+                  "AWS_SECRET_ACCESS_KEY",
+                  s3.secretAccessKey(),
+                  "AWS_REGION",
+                  S3Server.REGION,
+                  "AWS_ENDPOINT_URL_S3",
                   s3.endpoint().toString()));
           return null;
         });

@@ -16,10 +16,11 @@ import java.util.Map;
 
 /**
  * The samples as they are, except what a laptop cannot be: every worker Deployment at one replica
- * (the samples size them for 150K events/s), the CdcSource pointed at the local PostgreSQL without
- * TLS, and its sink at its own DuckDB file (one writer process per DuckDB file). The result is
- * written next to the stack's logs, each override named in the file's header, and applied with
- * kubectl as the samples would be.
+ * (the samples size them for 150K events/s), the raw archive's objects written every {@value
+ * #LOCAL_ARCHIVE_OBJECT_AGE} (a few hundred events/s fill no 64Mi range), the CdcSource pointed at
+ * the local PostgreSQL without TLS, and its sink at its own DuckDB file (one writer process per
+ * DuckDB file). The result is written next to the stack's logs, each override named in the file's
+ * header, and applied with kubectl as the samples would be.
  */
 public final class LocalOverlay {
   /**
@@ -29,6 +30,9 @@ public final class LocalOverlay {
    * events did at 5K events/s (BENCHMARKS.md).
    */
   static final int LOCAL_PARTITIONS = 2;
+
+  /** How long a record waits for its archive object locally (the samples' 5m, shortened). */
+  static final String LOCAL_ARCHIVE_OBJECT_AGE = "15s";
 
   private static final ObjectMapper YAML =
       new ObjectMapper(
@@ -110,6 +114,16 @@ public final class LocalOverlay {
           overrides.add(kind + " " + name + ": spec.workers." + stage.getKey() + ".replicas=1");
         }
       }
+    }
+    if (kind.equals("Pipeline") && spec.get("archive") instanceof Map<?, ?> archive) {
+      ((Map<String, Object>) archive).put("maxObjectAge", LOCAL_ARCHIVE_OBJECT_AGE);
+      overrides.add(
+          kind
+              + " "
+              + name
+              + ": spec.archive.maxObjectAge="
+              + LOCAL_ARCHIVE_OBJECT_AGE
+              + " (objects within seconds at a few hundred events/s)");
     }
     if (kind.equals("CdcSource")) {
       Map<String, Object> loader =

@@ -3,6 +3,9 @@ package io.insighthub.e2e.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.insighthub.workers.files.archive.ArchiveCodec;
+import io.insighthub.workers.files.archive.ArchiveLayout;
+import io.insighthub.workers.files.archive.ArchiveRecord;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,25 +17,36 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The product-events scenario as a user drives it: the sample Pipeline and its QualityRules applied
  * with kubectl, the operator rendering topics, config and worker Deployments, the workers
- * (validate, aggregate, load) running as processes, events produced to the raw topic; then the
- * warehouse compared with what was sent, across a suspend and a resume.
+ * (validate, aggregate, load, archive) running as processes, events produced to the raw topic; then
+ * the warehouse compared with what was sent and the raw archive with the raw topic, across a
+ * suspend and a resume.
  */
 class ProductEventsScenarioIT {
   private static final String NS = Kubectl.NS;
   private static final Duration READY = Duration.ofMinutes(4);
+
+  /** The product-events archive's prefix in its bucket. */
+  private static final String ARCHIVE = "raw/" + NS + "/product-events/";
+
   private static InsightHubStack stack;
   private static Kubectl kubectl;
 
@@ -61,12 +75,18 @@ class ProductEventsScenarioIT {
       events.sendMalformed(20);
       awaitLoaded(admin);
 
-      // Every table the Pipeline loads reports its freshness through the loader's watermarks.
+      // The raw archive fills: every raw record in exactly one object.
+      awaitArchived(admin);
+
+      // Every table the Pipeline loads reports its freshness through the loader's watermarks,
+      // and the archive through the archiver's.
       awaitCondition("FreshnessSLAMet", "True");
       assertThat(jsonpath("{.status.freshness[*].table}").split(" "))
-          .hasSize(3)
-          .contains("VALIDATED.PRODUCT_EVENTS");
-      assertThat(jsonpath("{.status.freshness[*].withinSla}")).isEqualTo("true true true");
+          .hasSize(4)
+          .contains(
+              "VALIDATED.PRODUCT_EVENTS", "s3://" + InsightHubStack.ARCHIVE_BUCKET + "/" + ARCHIVE);
+      assertThat(jsonpath("{.status.freshness[*].withinSla}")).isEqualTo("true true true true");
+      assertThat(kubectl("describe", "pipeline", "product-events")).contains("PiiRetentionMet");
       assertThat(kubectl("describe", "pipeline", "product-events"))
           .contains("FreshnessSLAMet", "Worst Lag", "VALIDATED.PRODUCT_EVENTS");
       assertThat(kubectl("get", "insighthub"))
@@ -90,6 +110,7 @@ class ProductEventsScenarioIT {
       kubectl.suspend("pipeline", "product-events", false);
       awaitCondition("Ready", "True");
       awaitLoaded(admin);
+      awaitArchived(admin);
       kubectl.suspend("pipeline", "product-events", true);
       awaitWorkersStopped();
       assertWarehouse(events.unique());
@@ -178,6 +199,51 @@ class ProductEventsScenarioIT {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /**
+   * Every record of the raw topic so far, by partition and offset, in exactly one object of the
+   * archive (the objects' names and the positions their lines carry).
+   */
+  private static void awaitArchived(Admin admin) throws Exception {
+    String raw = NS + ".product-events.raw";
+    var partitions =
+        admin.describeTopics(List.of(raw)).allTopicNames().get().get(raw).partitions().stream()
+            .map(p -> new TopicPartition(raw, p.partition()))
+            .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+    long records =
+        admin.listOffsets(partitions).all().get().values().stream()
+            .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
+            .sum();
+    await()
+        .atMost(READY)
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> assertThat(archivedPositions()).doesNotHaveDuplicates().hasSize((int) records));
+  }
+
+  private static List<String> archivedPositions() {
+    List<String> positions = new ArrayList<>();
+    try (S3Client s3 = stack.s3().client()) {
+      s3.listObjectsV2Paginator(b -> b.bucket(InsightHubStack.ARCHIVE_BUCKET).prefix(ARCHIVE))
+          .contents()
+          .forEach(
+              object ->
+                  ArchiveLayout.parse(ARCHIVE, object.key())
+                      .ifPresent(
+                          key -> {
+                            byte[] bytes =
+                                s3.getObjectAsBytes(
+                                        b ->
+                                            b.bucket(InsightHubStack.ARCHIVE_BUCKET)
+                                                .key(object.key()))
+                                    .asByteArray();
+                            for (ArchiveRecord r : ArchiveCodec.records(key.format(), bytes)) {
+                              positions.add(r.partition() + "@" + r.offset());
+                            }
+                          }));
+    }
+    return positions;
   }
 
   private static void awaitLoaded(Admin admin) throws Exception {
