@@ -166,8 +166,6 @@ final class ArchiveLoop {
     try {
       flush(at);
       return true;
-    } catch (ArchiveConflictException e) {
-      throw e;
     } catch (AuthorizationException | AuthenticationException e) {
       throw e;
     } catch (KafkaException | SdkException e) {

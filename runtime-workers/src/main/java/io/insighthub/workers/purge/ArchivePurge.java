@@ -8,6 +8,7 @@ import io.insighthub.workers.files.archive.ArchiveMetadata;
 import io.insighthub.workers.files.archive.ArchiveRecord;
 import io.insighthub.workers.files.archive.ObjectWriter;
 import io.insighthub.workers.files.archive.S3Store;
+import io.insighthub.workers.warehouse.WarehouseLifecycle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -157,7 +158,7 @@ final class ArchivePurge {
             long bytes = sizes.getOrDefault(key.key(), 0L);
             audit.once(
                 "archive",
-                AuditTrail.DELETE_EXPIRED,
+                WarehouseLifecycle.DELETE_EXPIRED,
                 key.key(),
                 key.hour(),
                 key.hour().plus(Duration.ofHours(1)),
@@ -180,7 +181,7 @@ final class ArchivePurge {
         // A purged copy written before a kill: the original only remains to be deleted.
         audit.once(
             "archive",
-            AuditTrail.PURGE_PII,
+            WarehouseLifecycle.PURGE_PII,
             original.key(),
             original.hour(),
             original.hour().plus(Duration.ofHours(1)),
@@ -225,7 +226,7 @@ final class ArchivePurge {
             .orElse(key.hour());
     audit.once(
         "archive",
-        AuditTrail.PURGE_PII,
+        WarehouseLifecycle.PURGE_PII,
         key.key(),
         from,
         key.hour().plus(Duration.ofHours(1)),

@@ -7,13 +7,6 @@ import java.time.Instant;
 
 /** The OPS.AUDIT rows of one pii-purge run: who (the run), which Pipeline, and when. */
 final class AuditTrail {
-  static final String PURGE_PII = WarehouseLifecycle.PURGE_PII;
-  static final String NULL_PII = WarehouseLifecycle.NULL_PII;
-  static final String DELETE_EXPIRED = WarehouseLifecycle.DELETE_EXPIRED;
-  static final String RUN = WarehouseLifecycle.RUN;
-  static final String COMPLETED = WarehouseLifecycle.COMPLETED;
-  static final String FAILED = WarehouseLifecycle.FAILED;
-
   private final WarehouseLifecycle warehouse;
   private final String runId;
   private final String pipeline;
@@ -54,7 +47,7 @@ final class AuditTrail {
         to,
         rows,
         bytes,
-        COMPLETED,
+        WarehouseLifecycle.COMPLETED,
         detail,
         clock.instant());
   }

@@ -138,14 +138,14 @@ public final class PiiPurgeStage implements Subcommand {
           actions.add(
               new PurgeReport.ActionCount(
                   "archive",
-                  AuditTrail.PURGE_PII,
+                  WarehouseLifecycle.PURGE_PII,
                   archive.purgedObjects,
                   archive.purgedRecords,
                   archive.purgedBytes));
           actions.add(
               new PurgeReport.ActionCount(
                   "archive",
-                  AuditTrail.DELETE_EXPIRED,
+                  WarehouseLifecycle.DELETE_EXPIRED,
                   archive.deletedObjects,
                   0,
                   archive.deletedBytes));
@@ -172,8 +172,8 @@ public final class PiiPurgeStage implements Subcommand {
             new PurgeReport.ActionCount(
                 change.table().layer(),
                 change.table().action() == Lifecycle.TableAction.DELETE
-                    ? AuditTrail.DELETE_EXPIRED
-                    : AuditTrail.NULL_PII,
+                    ? WarehouseLifecycle.DELETE_EXPIRED
+                    : WarehouseLifecycle.NULL_PII,
                 change.rows() > 0 ? 1 : 0,
                 change.rows(),
                 0));
@@ -213,13 +213,13 @@ public final class PiiPurgeStage implements Subcommand {
                   runId,
                   pipeline,
                   "run",
-                  AuditTrail.RUN,
+                  WarehouseLifecycle.RUN,
                   pipeline,
                   started,
                   finished,
                   actions.stream().mapToLong(PurgeReport.ActionCount::rows).sum(),
                   actions.stream().mapToLong(PurgeReport.ActionCount::bytes).sum(),
-                  failed ? AuditTrail.FAILED : AuditTrail.COMPLETED,
+                  failed ? WarehouseLifecycle.FAILED : WarehouseLifecycle.COMPLETED,
                   ConfigLoader.JSON.writeValueAsString(report),
                   finished));
       try (WatermarkPublisher publisher =
@@ -246,8 +246,10 @@ public final class PiiPurgeStage implements Subcommand {
       }
       String what =
           switch (a.action()) {
-            case AuditTrail.PURGE_PII -> "minimized PII in " + a.items() + " archive objects";
-            case AuditTrail.NULL_PII -> "nulled PII in " + a.rows() + " " + a.layer() + " rows";
+            case WarehouseLifecycle.PURGE_PII ->
+                "minimized PII in " + a.items() + " archive objects";
+            case WarehouseLifecycle.NULL_PII ->
+                "nulled PII in " + a.rows() + " " + a.layer() + " rows";
             default ->
                 "deleted "
                     + (a.layer().equals("archive")

@@ -3,6 +3,7 @@ package io.insighthub.workers.purge;
 import io.insighthub.crds.worker.Lifecycle;
 import io.insighthub.crds.worker.PurgeReport;
 import io.insighthub.workers.warehouse.TableId;
+import io.insighthub.workers.warehouse.WarehouseLifecycle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,7 @@ final class TablePurge {
                           cutoff,
                           audit.row(
                               table.layer(),
-                              AuditTrail.DELETE_EXPIRED,
+                              WarehouseLifecycle.DELETE_EXPIRED,
                               table.table(),
                               null,
                               cutoff,
@@ -60,7 +61,7 @@ final class TablePurge {
                           cutoff,
                           audit.row(
                               table.layer(),
-                              AuditTrail.NULL_PII,
+                              WarehouseLifecycle.NULL_PII,
                               table.table(),
                               null,
                               cutoff,

@@ -109,8 +109,7 @@ final class JdbcLifecycle implements WarehouseLifecycle {
     synchronized (warehouse) {
       Map<String, ColumnType> columns = warehouse.columns(table);
       String time = Identifiers.normalize(timeColumn);
-      List<String> present =
-          piiColumns.stream().map(Identifiers::normalize).filter(columns::containsKey).toList();
+      List<String> present = present(columns, piiColumns);
       if (!columns.containsKey(time) || present.isEmpty()) {
         return 0;
       }
@@ -130,6 +129,11 @@ final class JdbcLifecycle implements WarehouseLifecycle {
     }
   }
 
+  /** Those of {@code wanted} that the table has, normalized. */
+  private static List<String> present(Map<String, ColumnType> columns, List<String> wanted) {
+    return wanted.stream().map(Identifiers::normalize).filter(columns::containsKey).toList();
+  }
+
   private long changeAndAudit(String sql, ColumnType timeType, Instant cutoff, AuditRow audit) {
     return transaction(
         () -> {
@@ -139,20 +143,7 @@ final class JdbcLifecycle implements WarehouseLifecycle {
             changed = change.executeUpdate();
           }
           if (changed > 0) {
-            insert(
-                new AuditRow(
-                    audit.runId(),
-                    audit.pipeline(),
-                    audit.layer(),
-                    audit.action(),
-                    audit.object(),
-                    audit.from(),
-                    audit.to(),
-                    changed,
-                    audit.bytes(),
-                    audit.outcome(),
-                    audit.detail(),
-                    audit.at()));
+            insert(audit.withRows(changed));
           }
           return changed;
         });
@@ -163,8 +154,7 @@ final class JdbcLifecycle implements WarehouseLifecycle {
     synchronized (warehouse) {
       Map<String, ColumnType> columns = warehouse.columns(table);
       String time = Identifiers.normalize(timeColumn);
-      List<String> present =
-          piiColumns.stream().map(Identifiers::normalize).filter(columns::containsKey).toList();
+      List<String> present = present(columns, piiColumns);
       if (!columns.containsKey(time) || present.isEmpty()) {
         return Optional.empty();
       }

@@ -57,7 +57,13 @@ public interface WarehouseLifecycle {
       long bytes,
       String outcome,
       String detail,
-      Instant at) {}
+      Instant at) {
+    /** This row with the count of rows the warehouse affected. */
+    public AuditRow withRows(long affected) {
+      return new AuditRow(
+          runId, pipeline, layer, action, object, from, to, affected, bytes, outcome, detail, at);
+    }
+  }
 
   /** Creates {@code OPS.AUDIT} when missing. Idempotent. */
   void init();

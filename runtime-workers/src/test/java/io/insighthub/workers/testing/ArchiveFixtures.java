@@ -3,13 +3,13 @@ package io.insighthub.workers.testing;
 import io.insighthub.crds.v1alpha1.ArchiveSpec;
 import io.insighthub.crds.v1alpha1.EventField;
 import io.insighthub.crds.v1alpha1.EventsSource;
-import io.insighthub.crds.v1alpha1.PiiField;
 import io.insighthub.crds.worker.Lifecycle;
 import io.insighthub.crds.worker.WorkerConfig;
 import io.insighthub.e2e.s3.S3Server;
 import io.insighthub.workers.files.archive.ArchiveCodec;
 import io.insighthub.workers.files.archive.ArchiveLayout;
 import io.insighthub.workers.files.archive.ArchiveRecord;
+import io.insighthub.workers.validate.TestSchemas;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,13 +39,6 @@ public final class ArchiveFixtures {
     events.keyFields = List.of("event_id");
     events.eventTimeField = "occurred_at";
     return events;
-  }
-
-  public static List<PiiField> pii() {
-    return List.of(
-        new PiiField("email", PiiField.Action.HASH),
-        new PiiField("ip", PiiField.Action.DROP),
-        new PiiField("phone", PiiField.Action.MASK));
   }
 
   /** An archive of {@code pipeline} in {@code bucket}. */
@@ -91,7 +84,7 @@ public final class ArchiveFixtures {
         null,
         hmacKeyFile == null
             ? null
-            : new WorkerConfig.Pii(pii(), hmacKeyFile.toString(), purgeAfterDays),
+            : new WorkerConfig.Pii(TestSchemas.pii(), hmacKeyFile.toString(), purgeAfterDays),
         List.of(),
         warehouseDir == null
             ? null

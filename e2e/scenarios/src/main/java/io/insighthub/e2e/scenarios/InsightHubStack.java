@@ -197,11 +197,9 @@ public final class InsightHubStack implements AutoCloseable {
           new SecureRandom().nextBytes(key);
           secret(
               client, "pii-hmac-key", Map.of("hmac-key", Base64.getEncoder().encodeToString(key)));
-          // The batch pipelines' object-store credentials, as the AWS SDK reads them from the
-          // environment; the endpoint names the local S3 server.
-          secret(
-              client,
-              "s3-ingest",
+          // The object-store credentials of the batch pipelines and of the archive, as the AWS
+          // SDK reads them from the environment; the endpoint names the local S3 server.
+          Map<String, String> s3Credentials =
               Map.of(
                   "AWS_ACCESS_KEY_ID",
                   s3.accessKeyId(),
@@ -210,20 +208,9 @@ public final class InsightHubStack implements AutoCloseable {
                   "AWS_REGION",
                   S3Server.REGION,
                   "AWS_ENDPOINT_URL",
-                  s3.endpoint().toString()));
-          // The archive's credentials, as the AWS SDK reads them from the environment.
-          secret(
-              client,
-              ARCHIVE_SECRET,
-              Map.of(
-                  "AWS_ACCESS_KEY_ID",
-                  s3.accessKeyId(),
-                  "AWS_SECRET_ACCESS_KEY",
-                  s3.secretAccessKey(),
-                  "AWS_REGION",
-                  S3Server.REGION,
-                  "AWS_ENDPOINT_URL_S3",
-                  s3.endpoint().toString()));
+                  s3.endpoint().toString());
+          secret(client, "s3-ingest", s3Credentials);
+          secret(client, ARCHIVE_SECRET, s3Credentials);
           return null;
         });
     parts.add(

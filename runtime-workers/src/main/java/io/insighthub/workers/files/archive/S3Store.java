@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -16,7 +17,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -107,24 +107,26 @@ public final class S3Store implements AutoCloseable {
 
   /** The object's user metadata, or empty when it does not exist. */
   public Optional<Map<String, String>> metadata(String key) {
-    try {
-      HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(key));
-      return Optional.of(head.metadata());
-    } catch (NoSuchKeyException e) {
-      return Optional.empty();
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return unlessMissing(() -> s3.headObject(b -> b.bucket(bucket).key(key)).metadata());
   }
 
   /** The object's bytes and metadata, or empty when it does not exist. */
   public Optional<Stored> get(String key) {
+    return unlessMissing(
+        () -> {
+          ResponseBytes<GetObjectResponse> got =
+              s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+          return new Stored(got.asByteArray(), got.response().metadata());
+        });
+  }
+
+  /**
+   * The request's result, or empty when the object does not exist (a HEAD's 404 carries no error
+   * code, so the SDK raises a plain S3Exception rather than NoSuchKeyException).
+   */
+  private static <T> Optional<T> unlessMissing(Supplier<T> request) {
     try {
-      ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
-      return Optional.of(new Stored(got.asByteArray(), got.response().metadata()));
+      return Optional.of(request.get());
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (S3Exception e) {
