@@ -159,14 +159,7 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
                     .stream()
                     .map(ResourceID::fromResource)
                     .toList(),
-            deleted -> {
-              freshness
-                  .metrics()
-                  .forget(deleted.getMetadata().getNamespace(), deleted.getMetadata().getName());
-              freshness.conditions().forget(deleted);
-              piiPurges.forget(
-                  deleted.getMetadata().getNamespace(), deleted.getMetadata().getName());
-            });
+            this::forget);
     // A Pipeline reads from a CdcSource it names: the one created (or changed) after the Pipeline
     // triggers it at once, through an index of the Pipelines by the CdcSource they name.
     context
@@ -368,10 +361,26 @@ public class PipelineReconciler implements Reconciler<Pipeline> {
     return new FreshnessCheck(report, recheck);
   }
 
-  /** A status-only patch, or nothing when the status is unchanged. */
+  /** Drops the gauges and bookkeeping of a deleted Pipeline. */
+  private void forget(Pipeline deleted) {
+    freshness
+        .metrics()
+        .forget(deleted.getMetadata().getNamespace(), deleted.getMetadata().getName());
+    freshness.conditions().forget(deleted);
+    piiPurges.forget(deleted.getMetadata().getNamespace(), deleted.getMetadata().getName());
+  }
+
+  /**
+   * A status-only patch, or nothing when the status is unchanged. This is the last step of every
+   * reconcile: a Pipeline deleted while it ran (the informer drops it from the cache before the
+   * deletion reaches {@link #forget}) has what the reconcile recorded dropped here.
+   */
   private UpdateControl<Pipeline> patchStatusIfChanged(
       Pipeline pipeline, PipelineStatus status, Context<Pipeline> context) {
     freshness.conditions().record(pipeline, status.conditions);
+    if (context.getPrimaryCache().get(ResourceID.fromResource(pipeline)).isEmpty()) {
+      forget(pipeline);
+    }
     if (!StatusUpdates.unchanged(pipeline.getStatus(), status)) {
       warnOnNewProblem(pipeline, status, context);
     }
